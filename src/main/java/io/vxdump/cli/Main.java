@@ -1,0 +1,43 @@
+package io.vxdump.cli;
+
+import io.vxdump.config.ConfigException;
+import picocli.CommandLine;
+
+/** Entry point: runs the command line and exits with its status. */
+public final class Main {
+    /** A usage or configuration mistake. */
+    static final int EXIT_USAGE = 2;
+    /** Anything else that stopped the command. */
+    static final int EXIT_FAILURE = 1;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs {@code vxdump args...} and returns the exit status. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new VxdumpCommand());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("vxdump: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            cmd.getErr().println("vxdump: " + oneLine(e));
+            return EXIT_FAILURE;
+        });
+        cli.setParameterExceptionHandler((e, a) -> {
+            e.getCommandLine().getErr().println("vxdump: " + e.getMessage());
+            e.getCommandLine().getErr().println("try 'vxdump " + e.getCommandLine().getCommandName() + " --help'");
+            return EXIT_USAGE;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+}

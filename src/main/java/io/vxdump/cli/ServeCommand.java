@@ -1,0 +1,42 @@
+package io.vxdump.cli;
+
+import io.vxdump.config.ServeConfig;
+import io.vxdump.serve.Daemon;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import sun.misc.Signal;
+
+/**
+ * {@code vxdump serve}: runs until SIGTERM or SIGINT, then drains and finishes every file and
+ * exits 0. The signals are handled here rather than by a shutdown hook so that the stop is
+ * orderly and the exit status is 0, not 143.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Receive mirrored VXLAN traffic and write rotating pcap files per session.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ServeOptions options = new ServeOptions();
+
+    @Override
+    public Integer call() throws Exception {
+        ServeConfig config = options.resolve();
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Daemon daemon = new Daemon(config);
+        try {
+            daemon.start();
+        } catch (IOException e) {
+            throw new IOException("cannot start: " + e.getMessage(), e);
+        } catch (io.netty.channel.ChannelException e) {
+            throw new IOException("cannot bind " + io.vxdump.config.HostPort.format(config.listen()) + ": "
+                    + e.getMessage(), e);
+        }
+        stop.await();
+        daemon.stop();
+        return 0;
+    }
+}

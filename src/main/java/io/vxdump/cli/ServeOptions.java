@@ -1,0 +1,72 @@
+package io.vxdump.cli;
+
+import io.vxdump.config.ConfigBuilder;
+import io.vxdump.config.ConfigException;
+import io.vxdump.config.ConfigFile;
+import io.vxdump.config.ServeConfig;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code serve}; each overrides the configuration key of the same meaning. */
+final class ServeOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+    Path config;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "UDP address to receive on (default 0.0.0.0:4789).")
+    String listen;
+    @Option(names = "--output", paramLabel = "DIR", description = "Directory of the session directories (default ./captures).")
+    String output;
+    @Option(names = "--threads", paramLabel = "N", description = "Receive sockets/threads (default: cores, at most 4).")
+    String threads;
+    @Option(names = "--rotate-size", paramLabel = "SIZE", description = "Finish a file at this size (default 128MiB; 0 = off).")
+    String rotateSize;
+    @Option(names = "--rotate-interval", paramLabel = "DURATION", description = "Finish files at multiples of this (default 5m; 0 = off).")
+    String rotateInterval;
+    @Option(names = "--rotate-packets", paramLabel = "N", description = "Finish a file after N packets (default 0 = off).")
+    String rotatePackets;
+    @Option(names = "--keep-files", paramLabel = "N", description = "Finished files kept per session (default 0 = all).")
+    String keepFiles;
+    @Option(names = "--keep-bytes", paramLabel = "SIZE", description = "Bytes of finished files kept per session (default 0 = all).")
+    String keepBytes;
+    @Option(names = "--precision", paramLabel = "micro|nano", description = "Timestamp precision of the files (default micro).")
+    String precision;
+    @Option(names = "--snaplen", paramLabel = "N", description = "Bytes kept of each frame (default 0 = whole frame).")
+    String snaplen;
+    @Option(names = "--unknown-vni", paramLabel = "capture|drop", description = "Packets of unconfigured VNIs (default capture).")
+    String unknownVni;
+    @Option(names = "--post-rotate", paramLabel = "COMMAND", description = "Shell command run on each finished file; its path is appended.")
+    String postRotate;
+
+    /** Defaults, then the file, then these flags. */
+    ServeConfig resolve() throws ConfigException {
+        ConfigBuilder b = new ConfigBuilder();
+        if (config != null) {
+            ConfigFile.apply(config, b);
+        }
+        set(b, "--listen", listen, ConfigBuilder::listen);
+        set(b, "--output", output, ConfigBuilder::output);
+        set(b, "--threads", threads, ConfigBuilder::threads);
+        set(b, "--rotate-size", rotateSize, ConfigBuilder::rotateSize);
+        set(b, "--rotate-interval", rotateInterval, ConfigBuilder::rotateInterval);
+        set(b, "--rotate-packets", rotatePackets, ConfigBuilder::rotatePackets);
+        set(b, "--keep-files", keepFiles, ConfigBuilder::keepFiles);
+        set(b, "--keep-bytes", keepBytes, ConfigBuilder::keepBytes);
+        set(b, "--precision", precision, ConfigBuilder::precision);
+        set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
+        set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);
+        set(b, "--post-rotate", postRotate, ConfigBuilder::postRotate);
+        return b.build();
+    }
+
+    private static void set(ConfigBuilder b, String flag, String value, BiConsumer<ConfigBuilder, String> setter)
+            throws ConfigException {
+        if (value == null) {
+            return;
+        }
+        try {
+            setter.accept(b, value);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(flag + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.vxdump.config;
+
+import io.vxdump.pcap.Precision;
+import io.vxdump.pcap.Retention;
+import io.vxdump.pcap.RotationPolicy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Collects settings from defaults, the file and the flags, in that order; each setter takes the
+ * text a user wrote and throws {@link IllegalArgumentException} with what is wrong, which the
+ * caller prefixes with the file:line:key or the flag.
+ */
+public final class ConfigBuilder {
+    static final int MAX_SNAPLEN = 262_144;
+
+    private InetSocketAddress listen = new InetSocketAddress(4789);
+    private Path output = Path.of("captures");
+    private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
+    private long socketBuffer = 32L << 20;
+    private long stagingBuffer = 256L << 10;
+    private int stagingBuffers = 128;
+    private long rotateSize = 128L << 20;
+    private long rotateIntervalSeconds = 300;
+    private long rotatePackets;
+    private long keepFiles;
+    private long keepBytes;
+    private Precision precision = Precision.MICRO;
+    private int snaplen;
+    private String postRotate;
+    private UnknownVni unknownVni = UnknownVni.CAPTURE;
+    private int maxSessions = 1024;
+    private final List<PendingSession> sessions = new ArrayList<>();
+
+    private record PendingSession(int vni, String name, Integer snaplen) {
+    }
+
+    public ConfigBuilder listen(String v) {
+        listen = HostPort.parse(v);
+        return this;
+    }
+
+    public ConfigBuilder output(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException("the output directory is empty");
+        }
+        output = Path.of(v);
+        return this;
+    }
+
+    public ConfigBuilder threads(String v) {
+        threads = (int) range(v, 1, 64, "receive threads");
+        return this;
+    }
+
+    public ConfigBuilder socketBuffer(String v) {
+        socketBuffer = sizeRange(v, 0, Integer.MAX_VALUE);
+        return this;
+    }
+
+    public ConfigBuilder stagingBufferSize(String v) {
+        stagingBuffer = sizeRange(v, 128 << 10, 64 << 20);
+        return this;
+    }
+
+    public ConfigBuilder stagingBuffers(String v) {
+        stagingBuffers = (int) range(v, 2, 1 << 16, "staging buffers");
+        return this;
+    }
+
+    public ConfigBuilder rotateSize(String v) {
+        rotateSize = Units.parseSize(v);
+        return this;
+    }
+
+    public ConfigBuilder rotateInterval(String v) {
+        rotateIntervalSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
+    public ConfigBuilder rotatePackets(String v) {
+        rotatePackets = range(v, 0, Long.MAX_VALUE, "a packet count");
+        return this;
+    }
+
+    public ConfigBuilder keepFiles(String v) {
+        keepFiles = range(v, 0, Long.MAX_VALUE, "a file count");
+        return this;
+    }
+
+    public ConfigBuilder keepBytes(String v) {
+        keepBytes = Units.parseSize(v);
+        return this;
+    }
+
+    public ConfigBuilder precision(String v) {
+        precision = switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "micro" -> Precision.MICRO;
+            case "nano" -> Precision.NANO;
+            default -> throw new IllegalArgumentException("'" + v + "' is not a precision: micro or nano");
+        };
+        return this;
+    }
+
+    public ConfigBuilder snaplen(String v) {
+        snaplen = parseSnaplen(v);
+        return this;
+    }
+
+    public ConfigBuilder postRotate(String v) {
+        postRotate = v.isBlank() ? null : v;
+        return this;
+    }
+
+    public ConfigBuilder unknownVni(String v) {
+        unknownVni = switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "capture" -> UnknownVni.CAPTURE;
+            case "drop" -> UnknownVni.DROP;
+            default -> throw new IllegalArgumentException("'" + v + "' is not capture or drop");
+        };
+        return this;
+    }
+
+    public ConfigBuilder maxSessions(String v) {
+        maxSessions = (int) range(v, 0, 1 << 20, "a session count");
+        return this;
+    }
+
+    /** Adds a configured session; {@code snaplen} null means the global one. Checks name and VNI. */
+    ConfigBuilder session(int vni, String name, Integer snaplen) {
+        sessions.add(new PendingSession(vni, name, snaplen));
+        return this;
+    }
+
+    static int parseVni(String v) {
+        return (int) range(v, 0, 0xFFFFFF, "a VNI (0..16777215)");
+    }
+
+    static int parseSnaplen(String v) {
+        long n = range(v, 0, MAX_SNAPLEN, "a snaplen (0, or 14.." + MAX_SNAPLEN + ")");
+        if (n != 0 && n < 14) {
+            throw new IllegalArgumentException("snaplen " + n + " would cut the Ethernet header: 0, or 14.." + MAX_SNAPLEN);
+        }
+        return (int) n;
+    }
+
+    /** The configuration these settings describe. */
+    public ServeConfig build() {
+        List<SessionConfig> resolved = new ArrayList<>();
+        for (PendingSession s : sessions) {
+            resolved.add(new SessionConfig(s.vni(), s.name(), s.snaplen() == null ? snaplen : s.snaplen()));
+        }
+        return new ServeConfig(listen, output, threads, socketBuffer, stagingBuffer, stagingBuffers,
+                new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
+                new Retention(keepFiles, keepBytes), precision, snaplen, Optional.ofNullable(postRotate),
+                unknownVni, maxSessions, resolved);
+    }
+
+    private static long sizeRange(String v, long min, long max) {
+        long n = Units.parseSize(v);
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("'" + v + "' is not in " + Units.formatSize(min) + ".." + Units.formatSize(max));
+        }
+        return n;
+    }
+
+    private static long range(String v, long min, long max, String what) {
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not " + what);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(n + " is not in " + min + ".." + max);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,190 @@
+package io.vxdump.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+/**
+ * Applies a YAML configuration file to a {@link ConfigBuilder}, strictly: an unknown key, a value
+ * of the wrong type or out of range is an error naming the file, the line and the key.
+ */
+public final class ConfigFile {
+
+    private enum Type { INTEGER, SIZE, DURATION, STRING }
+
+    private record Field(Type type, BiConsumer<ConfigBuilder, String> setter) {
+    }
+
+    private static final Map<String, Field> TOP = fields(
+            "listen", new Field(Type.STRING, ConfigBuilder::listen),
+            "output", new Field(Type.STRING, ConfigBuilder::output),
+            "post-rotate", new Field(Type.STRING, ConfigBuilder::postRotate),
+            "unknown-vni", new Field(Type.STRING, ConfigBuilder::unknownVni),
+            "max-sessions", new Field(Type.INTEGER, ConfigBuilder::maxSessions));
+    private static final Map<String, Map<String, Field>> SECTIONS = Map.of(
+            "receive", fields(
+                    "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
+                    "socket-buffer", new Field(Type.SIZE, ConfigBuilder::socketBuffer)),
+            "staging", fields(
+                    "buffer-size", new Field(Type.SIZE, ConfigBuilder::stagingBufferSize),
+                    "buffers", new Field(Type.INTEGER, ConfigBuilder::stagingBuffers)),
+            "rotation", fields(
+                    "max-size", new Field(Type.SIZE, ConfigBuilder::rotateSize),
+                    "interval", new Field(Type.DURATION, ConfigBuilder::rotateInterval),
+                    "max-packets", new Field(Type.INTEGER, ConfigBuilder::rotatePackets)),
+            "retention", fields(
+                    "max-files", new Field(Type.INTEGER, ConfigBuilder::keepFiles),
+                    "max-bytes", new Field(Type.SIZE, ConfigBuilder::keepBytes)),
+            "pcap", fields(
+                    "precision", new Field(Type.STRING, ConfigBuilder::precision),
+                    "snaplen", new Field(Type.INTEGER, ConfigBuilder::snaplen)));
+    private static final Set<String> SESSION_KEYS = Set.of("vni", "name", "snaplen");
+
+    private final Path file;
+    private final ConfigBuilder builder;
+
+    private ConfigFile(Path file, ConfigBuilder builder) {
+        this.file = file;
+        this.builder = builder;
+    }
+
+    /** Reads {@code file} into {@code builder}. */
+    public static void apply(Path file, ConfigBuilder builder) throws ConfigException {
+        new ConfigFile(file, builder).apply(YamlReader.read(file));
+    }
+
+    private void apply(YamlNode root) throws ConfigException {
+        YamlNode.Mapping top = mapping(root, "configuration");
+        for (YamlNode.Entry e : top.entries().values()) {
+            if (TOP.containsKey(e.key())) {
+                set(e, e.key(), TOP.get(e.key()));
+            } else if (SECTIONS.containsKey(e.key())) {
+                Map<String, Field> section = SECTIONS.get(e.key());
+                for (YamlNode.Entry inner : mapping(e.value(), e.key()).entries().values()) {
+                    String key = e.key() + "." + inner.key();
+                    Field f = section.get(inner.key());
+                    if (f == null) {
+                        throw unknown(inner, key, section.keySet());
+                    }
+                    set(inner, key, f);
+                }
+            } else if (e.key().equals("sessions")) {
+                sessions(e);
+            } else {
+                Set<String> known = new java.util.TreeSet<>(TOP.keySet());
+                known.addAll(SECTIONS.keySet());
+                known.add("sessions");
+                throw unknown(e, e.key(), known);
+            }
+        }
+    }
+
+    private void sessions(YamlNode.Entry e) throws ConfigException {
+        if (!(e.value() instanceof YamlNode.Sequence list)) {
+            throw ConfigException.at(file, e.value().line(), "sessions", "expected a list, found " + e.value().typeName());
+        }
+        Map<Integer, Integer> vniLines = new HashMap<>();
+        Map<String, Integer> nameLines = new HashMap<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            String where = "sessions[" + i + "]";
+            YamlNode.Mapping m = mapping(list.items().get(i), where);
+            for (YamlNode.Entry k : m.entries().values()) {
+                if (!SESSION_KEYS.contains(k.key())) {
+                    throw unknown(k, where + "." + k.key(), SESSION_KEYS);
+                }
+            }
+            YamlNode.Entry vniEntry = m.entries().get("vni");
+            if (vniEntry == null) {
+                throw ConfigException.at(file, m.line(), where, "a session needs a vni");
+            }
+            int vni = convert(vniEntry, where + ".vni", Type.INTEGER, ConfigBuilder::parseVni);
+            YamlNode.Entry nameEntry = m.entries().get("name");
+            String name = SessionConfig.defaultName(vni);
+            int nameLine = m.line();
+            if (nameEntry != null) {
+                name = scalar(nameEntry, where + ".name", Type.STRING);
+                nameLine = nameEntry.keyLine();
+                String problem = SessionConfig.nameProblem(name, vni);
+                if (problem != null) {
+                    throw ConfigException.at(file, nameLine, where + ".name", problem);
+                }
+            }
+            YamlNode.Entry snapEntry = m.entries().get("snaplen");
+            Integer snaplen = snapEntry == null ? null
+                    : convert(snapEntry, where + ".snaplen", Type.INTEGER, ConfigBuilder::parseSnaplen);
+            Integer firstVni = vniLines.putIfAbsent(vni, vniEntry.keyLine());
+            if (firstVni != null) {
+                throw ConfigException.at(file, vniEntry.keyLine(), where + ".vni",
+                        "VNI " + vni + " already has a session (line " + firstVni + ")");
+            }
+            Integer firstName = nameLines.putIfAbsent(name, nameLine);
+            if (firstName != null) {
+                throw ConfigException.at(file, nameLine, where + ".name",
+                        "name '" + name + "' is already used (line " + firstName + ")");
+            }
+            builder.session(vni, name, snaplen);
+        }
+    }
+
+    private void set(YamlNode.Entry e, String key, Field f) throws ConfigException {
+        String text = scalar(e, key, f.type());
+        try {
+            f.setter().accept(builder, text);
+        } catch (IllegalArgumentException | ArithmeticException ex) {
+            throw ConfigException.at(file, e.value().line(), key, ex.getMessage());
+        }
+    }
+
+    private <T> T convert(YamlNode.Entry e, String key, Type type, java.util.function.Function<String, T> parse)
+            throws ConfigException {
+        String text = scalar(e, key, type);
+        try {
+            return parse.apply(text);
+        } catch (IllegalArgumentException ex) {
+            throw ConfigException.at(file, e.value().line(), key, ex.getMessage());
+        }
+    }
+
+    private String scalar(YamlNode.Entry e, String key, Type type) throws ConfigException {
+        YamlNode v = e.value();
+        if (v instanceof YamlNode.Scalar s) {
+            boolean ok = switch (type) {
+                case INTEGER -> s.kind() == YamlNode.Kind.INTEGER;
+                case SIZE, DURATION, STRING -> s.kind() == YamlNode.Kind.INTEGER || s.kind() == YamlNode.Kind.STRING;
+            };
+            if (ok) {
+                return s.text();
+            }
+        }
+        String expected = switch (type) {
+            case INTEGER -> "a whole number";
+            case SIZE -> "a size such as 128MiB";
+            case DURATION -> "a duration such as 5m";
+            case STRING -> "a string";
+        };
+        throw ConfigException.at(file, v.line(), key, "expected " + expected + ", found " + v.typeName());
+    }
+
+    private YamlNode.Mapping mapping(YamlNode n, String key) throws ConfigException {
+        if (n instanceof YamlNode.Mapping m) {
+            return m;
+        }
+        throw ConfigException.at(file, n.line(), key, "expected a mapping, found " + n.typeName());
+    }
+
+    private ConfigException unknown(YamlNode.Entry e, String key, Set<String> known) {
+        return ConfigException.at(file, e.keyLine(), key, "unknown key (known here: "
+                + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+    }
+
+    private static Map<String, Field> fields(Object... pairs) {
+        Map<String, Field> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((String) pairs[i], (Field) pairs[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,59 @@
+package io.vxdump.config;
+
+import io.vxdump.pcap.Precision;
+import io.vxdump.pcap.Retention;
+import io.vxdump.pcap.RotationPolicy;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The effective configuration of {@code vxdump serve}: defaults, then the file, then the flags.
+ *
+ * @param threads         receive sockets (and threads)
+ * @param socketBuffer    SO_RCVBUF to ask for, bytes
+ * @param stagingBuffer   bytes of one staging buffer
+ * @param stagingBuffers  staging buffers per receive thread
+ * @param snaplen         bytes kept of each frame for sessions that set none; 0 = whole frame
+ * @param maxSessions     sessions that may be made for unknown VNIs
+ */
+public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
+                          long stagingBuffer, int stagingBuffers, RotationPolicy rotation, Retention retention,
+                          Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
+                          int maxSessions, List<SessionConfig> sessions) {
+
+    public ServeConfig {
+        sessions = List.copyOf(sessions);
+    }
+
+    /** The effective settings as check-config prints them, one per line. */
+    public String describe() {
+        StringBuilder s = new StringBuilder();
+        s.append("listen: ").append(HostPort.format(listen)).append('\n');
+        s.append("output: ").append(output).append('\n');
+        s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
+                .append(Units.formatSize(socketBuffer)).append("}\n");
+        s.append("staging: {buffer-size: ").append(Units.formatSize(stagingBuffer))
+                .append(", buffers: ").append(stagingBuffers).append("}\n");
+        s.append("rotation: {max-size: ").append(Units.formatSize(rotation.maxBytes()))
+                .append(", interval: ").append(Units.formatDuration(rotation.intervalNanos() / 1_000_000_000L))
+                .append(", max-packets: ").append(rotation.maxPackets()).append("}\n");
+        s.append("retention: {max-files: ").append(retention.maxFiles()).append(", max-bytes: ")
+                .append(Units.formatSize(retention.maxBytes())).append("}\n");
+        s.append("pcap: {precision: ").append(precision.name().toLowerCase()).append(", snaplen: ")
+                .append(snaplen).append("}\n");
+        s.append("post-rotate: ").append(postRotate.map(c -> "\"" + c + "\"").orElse("none")).append('\n');
+        s.append("unknown-vni: ").append(unknownVni.name().toLowerCase()).append('\n');
+        s.append("max-sessions: ").append(maxSessions).append('\n');
+        s.append("sessions:").append(sessions.isEmpty() ? " none configured" : "").append('\n');
+        for (SessionConfig c : sessions) {
+            s.append("  - {vni: ").append(c.vni()).append(", name: ").append(c.name())
+                    .append(", snaplen: ").append(c.snaplen()).append("}\n");
+        }
+        if (unknownVni == UnknownVni.CAPTURE) {
+            s.append("  - any other VNI N: session vni-N, snaplen ").append(snaplen).append('\n');
+        }
+        return s.toString();
+    }
+}

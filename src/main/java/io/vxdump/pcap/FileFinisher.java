@@ -1,0 +1,108 @@
+package io.vxdump.pcap;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns {@code .part} files into finished files on its own thread, so the writer never waits for
+ * {@code fsync}: cut to the last whole record, force to disk, rename, sync the directory, run the
+ * post-rotate command, apply retention. A reader never sees a half-written {@code .pcap}.
+ */
+public final class FileFinisher {
+    private static final Logger LOG = LoggerFactory.getLogger(FileFinisher.class);
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vxdump-finisher");
+        t.setDaemon(true);
+        return t;
+    });
+    private final PostRotateCommand postRotate;
+    private final RetentionPolicy retention;
+
+    public FileFinisher(OutputSettings settings) {
+        this.postRotate = settings.postRotate().map(PostRotateCommand::new).orElse(null);
+        this.retention = new RetentionPolicy(settings.retention());
+    }
+
+    void finish(SessionOutput.OpenFile file) {
+        thread.execute(() -> complete(file));
+    }
+
+    /** Finishes a {@code .part} file a crash left behind, once recovery has cut it. */
+    void finishRecovered(Path part, Path target, String session) {
+        thread.execute(() -> {
+            try {
+                forceAndRename(part, target);
+                afterRename(target, session, null);
+            } catch (IOException e) {
+                LOG.error("finishing leftover {} failed: {}", part, e.toString());
+            }
+        });
+    }
+
+    private void complete(SessionOutput.OpenFile f) {
+        try (FileChannel c = f.channel()) {
+            if (c.size() > f.size()) {
+                c.truncate(f.size());
+            }
+            c.force(true);
+        } catch (IOException e) {
+            LOG.error("closing {} failed: {}", f.part(), e.toString());
+        }
+        try {
+            Files.move(f.part(), f.target(), StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(f.target().getParent());
+            LOG.debug("finished {} ({} bytes)", f.target(), f.size());
+            afterRename(f.target(), f.owner().session(), f.owner());
+        } catch (IOException e) {
+            LOG.error("renaming {} failed: {}", f.part(), e.toString());
+        }
+    }
+
+    private void forceAndRename(Path part, Path target) throws IOException {
+        try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+        syncDirectory(target.getParent());
+    }
+
+    private void afterRename(Path target, String session, SessionOutput owner) {
+        if (owner != null) {
+            owner.filesFinishedCounter().increment();
+        }
+        if (postRotate != null) {
+            postRotate.run(target);
+        }
+        int deleted = retention.apply(target.getParent(), session);
+        if (owner != null && deleted > 0) {
+            owner.filesDeletedCounter().add(deleted);
+        }
+    }
+
+    /** The rename is durable only once the directory entry is on disk too. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("syncing directory {} failed: {}", dir, e.toString());
+        }
+    }
+
+    /** Runs the work already handed over, then stops; waits as long as post-rotate commands take. */
+    public void shutdown() throws InterruptedException {
+        thread.shutdown();
+        while (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+            LOG.info("still finishing files (post-rotate commands running)");
+        }
+    }
+}

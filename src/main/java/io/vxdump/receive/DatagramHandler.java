@@ -1,0 +1,43 @@
+package io.vxdump.receive;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Netty's end of the packet path: passes each datagram's payload to the thread's
+ * {@link DatagramProcessor} and releases it before returning. The payload is a slice of the
+ * recvmmsg batch buffer; nothing keeps a reference to it.
+ */
+final class DatagramHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(DatagramHandler.class);
+
+    private final DatagramProcessor processor;
+
+    DatagramHandler(DatagramProcessor processor) {
+        this.processor = processor;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof DatagramPacket packet) {
+            try {
+                ByteBuf content = packet.content();
+                processor.process(content, content.readerIndex(), content.readableBytes());
+            } finally {
+                packet.release();
+            }
+        } else {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Socket errors (not per-packet events): worth a line each, and the socket stays open.
+        LOG.warn("receive socket {}: {}", ctx.channel().localAddress(), cause.toString());
+    }
+}

@@ -1,0 +1,121 @@
+package io.vxdump.receive;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the receive sockets, one per event-loop thread, all on the same port (SO_REUSEPORT lets
+ * the kernel spread flows across them), each with its own {@link DatagramProcessor}, and runs each
+ * thread's flush timer on that same thread.
+ */
+public final class Receiver {
+    private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** How often partly filled staging buffers go to the writer: well within the promised second. */
+    static final long FLUSH_MILLIS = 200;
+
+    private final ReceiveSettings settings;
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<DatagramProcessor> processors = new ArrayList<>();
+    private EventLoopGroup group;
+    private Transport transport;
+    private int grantedBuffer;
+
+    public Receiver(ReceiveSettings settings) {
+        this.settings = settings;
+    }
+
+    /** How many receive threads (and so session lanes) the settings will give on this machine. */
+    public int sockets() {
+        return Transport.best().reusePort() ? settings.threads() : 1;
+    }
+
+    /**
+     * Binds the sockets. {@code processors} holds one processor per socket, lane i for socket i.
+     *
+     * @return the bound address (the real port when the settings asked for port 0)
+     */
+    public InetSocketAddress start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException {
+        transport = Transport.best();
+        if (transport != Transport.EPOLL) {
+            LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
+        }
+        int n = processorsPerSocket.size();
+        group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("vxdump-receive", true),
+                transport.ioHandlerFactory());
+        InetSocketAddress bindTo = settings.listen();
+        for (int i = 0; i < n; i++) {
+            DatagramProcessor processor = processorsPerSocket.get(i);
+            Channel ch = bootstrap(processor).bind(bindTo).sync().channel();
+            if (bindTo.getPort() == 0) {
+                bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+            }
+            channels.add(ch);
+            processors.add(processor);
+            ch.eventLoop().scheduleAtFixedRate(processor::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        grantedBuffer = channels.get(0).config().getOption(ChannelOption.SO_RCVBUF);
+        if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
+            LOG.warn("socket receive buffer: asked for {} bytes, the kernel granted {}; raise net.core.rmem_max "
+                    + "(see deploy/sysctl.conf)", settings.socketBuffer(), grantedBuffer);
+        }
+        return bindTo;
+    }
+
+    private Bootstrap bootstrap(DatagramProcessor processor) {
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(transport.channelClass())
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
+                .handler(new DatagramHandler(processor));
+        if (settings.socketBuffer() > 0) {
+            b.option(ChannelOption.SO_RCVBUF, settings.socketBuffer());
+        }
+        if (transport == Transport.EPOLL) {
+            // recvmmsg: one read fills a batch buffer with up to DATAGRAMS_PER_READ datagrams.
+            b.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, ReceiveSettings.MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                            ReceiveSettings.MAX_DATAGRAM * ReceiveSettings.DATAGRAMS_PER_READ));
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536));
+        }
+        return b;
+    }
+
+    public String transportName() {
+        return transport == Transport.EPOLL ? "epoll (SO_REUSEPORT, recvmmsg)" : "nio";
+    }
+
+    /** The receive buffer size the kernel reports for the sockets (Linux reports twice the granted size). */
+    public int grantedBuffer() {
+        return grantedBuffer;
+    }
+
+    /**
+     * Closes the sockets, then runs each thread's flush once more on its own thread, so every
+     * staged packet is with the writer when this returns, and stops the threads.
+     */
+    public void stop() throws InterruptedException {
+        for (Channel ch : channels) {
+            ch.close().sync();
+        }
+        for (int i = 0; i < channels.size(); i++) {
+            channels.get(i).eventLoop().submit(processors.get(i)::flush).sync();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.vxdump.serve;
+
+import io.vxdump.config.HostPort;
+import io.vxdump.config.ServeConfig;
+import io.vxdump.config.SessionConfig;
+import io.vxdump.config.UnknownVni;
+import io.vxdump.config.Units;
+import io.vxdump.filter.PacketFilter;
+import io.vxdump.pcap.FileFinisher;
+import io.vxdump.pcap.OutputSettings;
+import io.vxdump.pcap.PartFileRecovery;
+import io.vxdump.pcap.PcapWriter;
+import io.vxdump.pcap.SessionOutput;
+import io.vxdump.pcap.StagingPool;
+import io.vxdump.pcap.WriteQueue;
+import io.vxdump.receive.DatagramProcessor;
+import io.vxdump.receive.ReceiveSettings;
+import io.vxdump.receive.Receiver;
+import io.vxdump.session.Session;
+import io.vxdump.session.SessionTable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code vxdump serve} put together: finishes a crash's leftovers, builds the sessions, starts the
+ * writer and the receive sockets, and on {@link #stop()} drains everything into finished files.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final ServeConfig config;
+    private FileFinisher finisher;
+    private PcapWriter writer;
+    private Receiver receiver;
+    private Accounting accounting;
+    private InetSocketAddress address;
+
+    public Daemon(ServeConfig config) {
+        this.config = config;
+    }
+
+    /** Starts serving; returns the bound address. */
+    public InetSocketAddress start() throws IOException, InterruptedException {
+        OutputSettings output = new OutputSettings(config.output(), config.precision(), config.rotation(),
+                config.retention(), config.postRotate());
+        Files.createDirectories(config.output());
+        finisher = new FileFinisher(output);
+        int leftovers = PartFileRecovery.recover(config.output(), finisher);
+        if (leftovers > 0) {
+            LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
+        }
+
+        receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
+        int lanes = receiver.sockets();
+        List<Session> configured = new ArrayList<>();
+        for (SessionConfig c : config.sessions()) {
+            configured.add(newSession(c.vni(), c.name(), c.snaplen(), true, output, lanes));
+        }
+        IntFunction<Session> forUnknown = config.unknownVni() == UnknownVni.CAPTURE
+                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), false, output, lanes)
+                : null;
+        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions());
+
+        WriteQueue queue = new WriteQueue(lanes * config.stagingBuffers());
+        writer = new PcapWriter(queue, finisher);
+        writer.start();
+        List<DatagramProcessor> processors = new ArrayList<>();
+        for (int i = 0; i < lanes; i++) {
+            StagingPool pool = new StagingPool(config.stagingBuffers(), (int) config.stagingBuffer());
+            processors.add(new DatagramProcessor(i, sessions, pool, queue, config.precision()));
+        }
+        accounting = new Accounting(processors, sessions);
+        address = receiver.start(processors);
+        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} (kernel-reported), "
+                        + "{} configured session(s), unknown VNIs {}, output {}",
+                HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
+                configured.size(), config.unknownVni().name().toLowerCase(), config.output().toAbsolutePath());
+        return address;
+    }
+
+    private static Session newSession(int vni, String name, int snaplen, boolean configured,
+                                      OutputSettings output, int lanes) {
+        return new Session(vni, name, snaplen, configured, PacketFilter.KEEP_ALL,
+                new SessionOutput(name, snaplen, output), lanes);
+    }
+
+    /** Where every datagram went so far. */
+    public Accounting accounting() {
+        return accounting;
+    }
+
+    public boolean writeFailing() {
+        return writer.failing();
+    }
+
+    /**
+     * Stops receiving, writes every staged packet, finishes every open file (post-rotate included)
+     * and logs the totals.
+     */
+    public void stop() throws InterruptedException {
+        LOG.info("stopping: draining staged packets and finishing files");
+        receiver.stop();
+        writer.drainAndStop();
+        finisher.shutdown();
+        LOG.info("stopped; totals: {}", accounting.totals().summary());
+    }
+}

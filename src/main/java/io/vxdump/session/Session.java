@@ -1,0 +1,72 @@
+package io.vxdump.session;
+
+import io.vxdump.filter.PacketFilter;
+import io.vxdump.pcap.SessionOutput;
+
+/**
+ * A mirror session: the packets of one VNI, written to their own directory of rotating files.
+ * Immutable apart from its lanes (one per receive thread) and its output (the writer's).
+ */
+public final class Session {
+    private final int vni;
+    private final String name;
+    private final int snaplen;
+    private final boolean configured;
+    private final PacketFilter filter;
+    private final SessionOutput output;
+    private final SessionLane[] lanes;
+
+    public Session(int vni, String name, int snaplen, boolean configured, PacketFilter filter,
+                   SessionOutput output, int receiveThreads) {
+        this.vni = vni;
+        this.name = name;
+        this.snaplen = snaplen;
+        this.configured = configured;
+        this.filter = filter;
+        this.output = output;
+        this.lanes = new SessionLane[receiveThreads];
+        for (int i = 0; i < receiveThreads; i++) {
+            lanes[i] = new SessionLane(output);
+        }
+    }
+
+    public int vni() {
+        return vni;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Bytes of each frame kept; 0 keeps whole frames. */
+    public int snaplen() {
+        return snaplen;
+    }
+
+    /** True for a session from the configuration, false for one made for an unknown VNI. */
+    public boolean configured() {
+        return configured;
+    }
+
+    public PacketFilter filter() {
+        return filter;
+    }
+
+    public SessionOutput output() {
+        return output;
+    }
+
+    /** The lane of receive thread {@code thread}. */
+    public SessionLane lane(int thread) {
+        return lanes[thread];
+    }
+
+    /** Sum of a count over all lanes. */
+    public long sum(java.util.function.ToLongFunction<SessionLane> count) {
+        long total = 0;
+        for (SessionLane l : lanes) {
+            total += count.applyAsLong(l);
+        }
+        return total;
+    }
+}
