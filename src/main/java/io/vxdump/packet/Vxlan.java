@@ -31,7 +31,7 @@ public final class Vxlan {
         if (length < MIN_DATAGRAM_LENGTH || (buf.getByte(offset) & I_FLAG) == 0) {
             return DECAP_ERROR;
         }
-        return buf.getMedium(offset + 4);
+        return buf.getUnsignedMedium(offset + 4);
     }
 
     /** Writes a VXLAN header with the I flag and {@code vni} at the buffer's writer index. */

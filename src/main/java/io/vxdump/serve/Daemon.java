@@ -77,7 +77,7 @@ public final class Daemon {
         }
         accounting = new Accounting(processors, sessions);
         address = receiver.start(processors);
-        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} (kernel-reported), "
+        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each, "
                         + "{} configured session(s), unknown VNIs {}, output {}",
                 HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
                 configured.size(), config.unknownVni().name().toLowerCase(), config.output().toAbsolutePath());
