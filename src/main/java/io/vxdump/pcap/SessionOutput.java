@@ -177,8 +177,8 @@ public final class SessionOutput {
             } catch (IOException ignored) {
                 // the finisher truncates to size again before renaming
             }
+            gate.failed("writing " + partPath, e, nowNanos); // first, so health sees it before the count
             drop(runPackets, gate);
-            gate.failed("writing " + partPath, e, nowNanos);
         }
     }
 

@@ -47,7 +47,8 @@ public final class Daemon {
 
     /** Starts serving; returns the bound address. */
     public InetSocketAddress start() throws IOException, InterruptedException {
-        OutputSettings output = new OutputSettings(config.output(), config.precision(), config.rotation(),
+        // Absolute, so post-rotate commands get a path that means the same wherever they cd to.
+        OutputSettings output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate());
         Files.createDirectories(config.output());
         finisher = new FileFinisher(output);

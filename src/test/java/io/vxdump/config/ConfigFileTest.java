@@ -1,0 +1,129 @@
+package io.vxdump.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.pcap.Precision;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigFileTest {
+    /** The example from the README, verbatim. */
+    static final String EXAMPLE = """
+            listen: 0.0.0.0:4789
+            output: /var/lib/vxdump
+            receive: {threads: 2, socket-buffer: 32MiB}
+            rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
+            retention: {max-files: 0, max-bytes: 0}        # per session; 0 = unlimited
+            pcap: {precision: micro, snaplen: 0}           # snaplen 0 = whole frame
+            post-rotate: "gzip -9"                          # optional; the finished file's path is appended
+            unknown-vni: capture                            # capture: a session vni-<N> per new VNI; drop: count and drop
+            max-sessions: 1024                              # sessions made for unknown VNIs beyond this are dropped and counted
+            sessions:
+              - {vni: 100, name: web-proxy}                 # name: [A-Za-z0-9._-]{1,64}; default vni-<N>
+              - {vni: 5569041, name: backend, snaplen: 256}
+            """;
+
+    @TempDir
+    Path dir;
+
+    private ServeConfig load(String yaml) throws Exception {
+        Path f = dir.resolve("vxdump.yaml");
+        Files.writeString(f, yaml);
+        ConfigBuilder b = new ConfigBuilder();
+        ConfigFile.apply(f, b);
+        return b.build();
+    }
+
+    private String error(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
+        assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void theDocumentedExampleLoads() throws Exception {
+        ServeConfig c = load(EXAMPLE);
+        assertEquals(4789, c.listen().getPort());
+        assertEquals(Path.of("/var/lib/vxdump"), c.output());
+        assertEquals(2, c.threads());
+        assertEquals(32L << 20, c.socketBuffer());
+        assertEquals(128L << 20, c.rotation().maxBytes());
+        assertEquals(300_000_000_000L, c.rotation().intervalNanos());
+        assertEquals(Precision.MICRO, c.precision());
+        assertEquals(Optional.of("gzip -9"), c.postRotate());
+        assertEquals(UnknownVni.CAPTURE, c.unknownVni());
+        assertEquals(List.of(new SessionConfig(100, "web-proxy", 0), new SessionConfig(5569041, "backend", 256)),
+                c.sessions());
+    }
+
+    @Test
+    void anEmptyFileMeansTheDefaults() throws Exception {
+        ServeConfig c = load("");
+        assertEquals(4789, c.listen().getPort());
+        assertEquals(Path.of("captures"), c.output());
+        assertEquals(UnknownVni.CAPTURE, c.unknownVni());
+        assertTrue(c.sessions().isEmpty());
+    }
+
+    @Test
+    void sessionsInheritTheGlobalSnaplenAndDefaultNames() throws Exception {
+        ServeConfig c = load("pcap: {snaplen: 128}\nsessions:\n  - vni: 7\n  - {vni: 8, snaplen: 0}\n");
+        assertEquals(List.of(new SessionConfig(7, "vni-7", 128), new SessionConfig(8, "vni-8", 0)), c.sessions());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            listen: 0.0.0.0:4789\\nbogus: 1                 | :2: bogus: unknown key
+            receive: {threads: 2, speed: 3}                  | :1: receive.speed: unknown key
+            receive: {threads: two}                          | :1: receive.threads: expected a whole number, found a string
+            receive: {threads: 0}                            | :1: receive.threads: 0 is not in 1..64
+            receive: 4                                       | :1: receive: expected a mapping, found a whole number
+            rotation: {max-size: 12 parsecs}                 | :1: rotation.max-size: '12 parsecs' is not a size
+            rotation: {interval: 5}                          | :1: rotation.interval: '5' is not a duration
+            rotation: {max-size: [1]}                        | :1: rotation.max-size: expected a size such as 128MiB, found a list
+            pcap: {precision: pico}                          | :1: pcap.precision: 'pico' is not a precision
+            pcap: {snaplen: 8}                               | :1: pcap.snaplen: snaplen 8 would cut the Ethernet header
+            unknown-vni: keep                                | :1: unknown-vni: 'keep' is not capture or drop
+            listen: nowhere                                  | :1: listen: 'nowhere' is not HOST:PORT
+            listen: 1.2.3.4:99999                            | :1: listen: '1.2.3.4:99999': the port is not in 0..65535
+            sessions: {vni: 1}                               | :1: sessions: expected a list, found a mapping
+            sessions:\\n  - {name: x}                       | :2: sessions[0]: a session needs a vni
+            sessions:\\n  - {vni: 16777216}                 | :2: sessions[0].vni: 16777216 is not in 0..16777215
+            sessions:\\n  - {vni: 1, nmae: x}               | :2: sessions[0].nmae: unknown key
+            sessions:\\n  - {vni: 1, name: 'a/b'}           | :2: sessions[0].name: 'a/b' is not a session name
+            sessions:\\n  - {vni: 1, name: '..'}            | :2: sessions[0].name: '..' is not a session name
+            sessions:\\n  - {vni: 1, name: vni-2}           | :2: sessions[0].name: 'vni-2' is reserved
+            sessions:\\n  - {vni: 1}\\n  - {vni: 1}        | :3: sessions[1].vni: VNI 1 already has a session (line 2)
+            sessions:\\n  - {vni: 1, name: a}\\n  - {vni: 2, name: a} | :3: sessions[1].name: name 'a' is already used (line 2)
+            output: /x\\noutput: /y                         | :2: output: given twice
+            listen: [unclosed                                | :1: not valid YAML
+            """)
+    void errorsNameTheFileLineAndKey(String yaml, String expected) {
+        String message = error(yaml.replace("\\n", "\n"));
+        assertTrue(message.startsWith(dir.resolve("vxdump.yaml").toString()), message);
+        assertTrue(message.contains(expected), message + " should contain " + expected);
+    }
+
+    @Test
+    void aMissingFileIsOneLine() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigFile.apply(dir.resolve("absent.yaml"), new ConfigBuilder()));
+        assertEquals(dir.resolve("absent.yaml") + ": no such file", e.getMessage());
+    }
+
+    @Test
+    void describeShowsTheEffectiveSettings() throws Exception {
+        String text = load(EXAMPLE).describe();
+        assertTrue(text.contains("rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}"), text);
+        assertTrue(text.contains("  - {vni: 5569041, name: backend, snaplen: 256}"), text);
+        assertTrue(text.contains("any other VNI N: session vni-N"), text);
+    }
+}

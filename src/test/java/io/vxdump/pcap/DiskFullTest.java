@@ -1,0 +1,88 @@
+package io.vxdump.pcap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real full file system (a small tmpfs): drops are counted, no partial record, writing resumes. */
+class DiskFullTest {
+    @TempDir
+    Path dir;
+    private Path mount;
+
+    @AfterEach
+    void unmount() {
+        if (mount != null) {
+            Requirements.sh("umount", "-l", mount.toString());
+        }
+    }
+
+    private void mountTmpfs(String size) throws Exception {
+        Requirements.require(Requirements.isRoot(), "mounting a tmpfs needs root");
+        mount = Files.createDirectories(dir.resolve("small"));
+        int status = Requirements.sh("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString());
+        if (status != 0) {
+            mount = null;
+        }
+        Requirements.require(status == 0, "mount -t tmpfs failed (no CAP_SYS_ADMIN here?)");
+    }
+
+    @Test
+    void aFullDiskIsCountedAsWriteErrorsAndWritingResumesWhenSpaceReturns() throws Exception {
+        mountTmpfs("512k");
+        Path filler = mount.resolve("filler");
+        Files.write(filler, new byte[256 << 10]);
+        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 0)).start();
+        SessionOutput s = h.session("s", 0);
+
+        int sent = 0;
+        long ts = 1_800_000_000_000_000_000L;
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (s.writeErrors() == 0 && System.nanoTime() < deadline) {
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                frames.add(Frames.sized(1000, sent + i));
+            }
+            long[] times = new long[20];
+            for (int i = 0; i < 20; i++) {
+                times[i] = ts++;
+            }
+            h.write(s, times, frames);
+            sent += 20;
+            Thread.sleep(5);
+        }
+        assertTrue(s.writeErrors() > 0, "the disk never filled up");
+        assertTrue(h.writer.failing());
+
+        Files.delete(filler);
+        long beforeRecovery = s.packetsWritten();
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (s.packetsWritten() == beforeRecovery && System.nanoTime() < deadline) {
+            h.write(s, new long[] {ts++}, List.of(Frames.sized(1000, sent)));
+            sent++;
+            Thread.sleep(50);
+        }
+        assertTrue(s.packetsWritten() > beforeRecovery, "writing never resumed");
+        h.stop();
+
+        assertEquals(sent, s.packetsWritten() + s.writeErrors(), "every packet is written or counted");
+        long inFiles = 0;
+        try (var files = Files.list(mount.resolve("s"))) {
+            for (Path f : files.toList()) {
+                assertTrue(f.toString().endsWith(".pcap"), "no .part left: " + f);
+                inFiles += Libpcap.read(f).size();
+            }
+        }
+        assertEquals(s.packetsWritten(), inFiles, "the files hold exactly the written packets, no partial record");
+    }
+}

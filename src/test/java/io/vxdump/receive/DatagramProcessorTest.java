@@ -1,0 +1,113 @@
+package io.vxdump.receive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.netty.buffer.Unpooled;
+import io.vxdump.filter.PacketFilter;
+import io.vxdump.metrics.DropReason;
+import io.vxdump.metrics.Totals;
+import io.vxdump.pcap.OutputSettings;
+import io.vxdump.pcap.Precision;
+import io.vxdump.pcap.Retention;
+import io.vxdump.pcap.RotationPolicy;
+import io.vxdump.pcap.SessionOutput;
+import io.vxdump.pcap.StagingPool;
+import io.vxdump.pcap.WriteQueue;
+import io.vxdump.serve.Accounting;
+import io.vxdump.session.Session;
+import io.vxdump.session.SessionTable;
+import io.vxdump.testing.Frames;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The packet path without sockets or writer: each datagram lands in exactly one count. */
+class DatagramProcessorTest {
+    @TempDir
+    Path dir;
+
+    private OutputSettings output() {
+        return new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
+    }
+
+    private Session session(int vni, String name, int snaplen, PacketFilter filter) {
+        return new Session(vni, name, snaplen, true, filter, new SessionOutput(name, snaplen, output()), 1);
+    }
+
+    private static void send(DatagramProcessor p, byte[] datagram) {
+        p.process(Unpooled.wrappedBuffer(datagram), 0, datagram.length);
+    }
+
+    @Test
+    void everyDatagramLandsInExactlyOneCount() {
+        PacketFilter noArp = f -> f.etherType() != 0x0806;
+        SessionTable table = new SessionTable(List.of(session(100, "web", 0, noArp)),
+                vni -> session(vni, "vni-" + vni, 0, PacketFilter.KEEP_ALL), 1);
+        WriteQueue queue = new WriteQueue(8);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), queue, Precision.MICRO);
+
+        byte[] ip = Frames.sized(200, 1);
+        send(p, Frames.vxlan(100, ip));
+        send(p, Frames.vxlan(100, ip));
+        send(p, Frames.vxlan(100, Frames.arp()));          // filtered
+        send(p, Frames.vxlan(7, ip));                      // unknown: makes vni-7
+        send(p, Frames.vxlan(8, ip));                      // over max-sessions
+        send(p, Frames.vxlan(9, ip));                      // over max-sessions
+        send(p, new byte[10]);                             // decap error
+        byte[] noIFlag = Frames.vxlan(100, ip);
+        noIFlag[0] = 0;
+        send(p, noIFlag);                                  // decap error
+
+        assertNotNull(table.get(7));
+        assertNull(table.get(8));
+        Totals t = new Accounting(List.of(p), table).totals();
+        assertEquals(8, t.received());
+        assertEquals(1, t.filtered());
+        assertEquals(2, t.dropped().get(DropReason.DECAP_ERROR));
+        assertEquals(2, t.dropped().get(DropReason.SESSION_LIMIT));
+        assertEquals(0, t.dropped().get(DropReason.UNKNOWN_VNI));
+        assertEquals(3, t.pending(), "staged, not yet written");
+        assertEquals(0, t.unaccounted());
+    }
+
+    @Test
+    void unknownVnisAreDroppedWhenConfiguredTo() {
+        SessionTable table = new SessionTable(List.of(session(100, "web", 0, PacketFilter.KEEP_ALL)), null, 1024);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        send(p, Frames.vxlan(5, Frames.arp()));
+        send(p, Frames.vxlan(100, Frames.arp()));
+        Totals t = new Accounting(List.of(p), table).totals();
+        assertEquals(1, t.dropped().get(DropReason.UNKNOWN_VNI));
+        assertEquals(1, t.pending());
+        assertEquals(1, table.all().length, "no session made");
+    }
+
+    @Test
+    void aFullPoolDropsAndCountsWriterBacklog() {
+        Session s = session(1, "s", 0, PacketFilter.KEEP_ALL);
+        SessionTable table = new SessionTable(List.of(s), null, 0);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        byte[] big = Frames.vxlan(1, Frames.sized(9000, 1));
+        int sent = 40; // 14 records fit a 128 KiB buffer; two buffers, and no writer to empty them
+        for (int i = 0; i < sent; i++) {
+            send(p, big);
+        }
+        Totals t = new Accounting(List.of(p), table).totals();
+        assertEquals(28, t.pending());
+        assertEquals(12, t.dropped().get(DropReason.WRITER_BACKLOG));
+        assertEquals(0, t.unaccounted());
+    }
+
+    @Test
+    void snaplenCutsTheRecordAndKeepsTheOriginalLength() {
+        Session s = session(1, "s", 64, PacketFilter.KEEP_ALL);
+        SessionTable table = new SessionTable(List.of(s), null, 0);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        send(p, Frames.vxlan(1, Frames.sized(1000, 1)));
+        assertEquals(1, s.sum(l -> l.truncated()));
+    }
+}

@@ -1,0 +1,126 @@
+package io.vxdump.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** {@code java -jar vxdump.jar serve ...} as a real process: started, fed, signalled, read back. */
+public final class DaemonProcess implements AutoCloseable {
+    private static final Pattern SERVING = Pattern.compile("serving on (\\S+):(\\d+) udp");
+    private static final Pattern TOTAL = Pattern.compile("(\\w+)=(\\d+)");
+
+    private final Process process;
+    private final Path log;
+    private final InetSocketAddress address;
+
+    private DaemonProcess(Process process, Path log, InetSocketAddress address) {
+        this.process = process;
+        this.log = log;
+        this.address = address;
+    }
+
+    /** The shaded jar that {@code mvn package} built. */
+    public static Path jar() {
+        String env = System.getenv("VXDUMP_JAR");
+        Path jar = env != null ? Path.of(env) : Path.of("target", "vxdump.jar");
+        assertTrue(Files.exists(jar), "build the jar first (mvn package): " + jar);
+        return jar;
+    }
+
+    /** Starts {@code prefix... java -jar vxdump.jar serve args...} and waits until it serves. */
+    public static DaemonProcess start(Path workDir, List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar().toAbsolutePath().toString(), "serve"));
+        command.addAll(List.of(args));
+        Files.createDirectories(workDir);
+        Path log = Files.createTempFile(workDir, "vxdump", ".log");
+        Process p = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            Matcher m = SERVING.matcher(Files.readString(log));
+            if (m.find()) {
+                String host = m.group(1).replace("[", "").replace("]", "");
+                return new DaemonProcess(p, log, new InetSocketAddress(host, Integer.parseInt(m.group(2))));
+            }
+            if (!p.isAlive()) {
+                fail("vxdump exited with " + p.exitValue() + " before serving:\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+        p.destroyForcibly();
+        throw new AssertionError("vxdump did not start serving:\n" + Files.readString(log));
+    }
+
+    public static DaemonProcess start(Path workDir, String... args) throws Exception {
+        return start(workDir, List.of(), args);
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    /** Sends each datagram from one socket (one flow, so one receive socket, so order is kept). */
+    public void send(List<byte[]> datagrams) throws IOException {
+        try (DatagramSocket s = new DatagramSocket()) {
+            for (byte[] d : datagrams) {
+                s.send(new DatagramPacket(d, d.length, address));
+            }
+        }
+    }
+
+    /** SIGTERM; returns the exit status, failing if the process takes longer than {@code seconds}. */
+    public int terminate(int seconds) throws Exception {
+        process.destroy(); // SIGTERM
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            fail("vxdump did not exit within " + seconds + " s of SIGTERM:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL, as a crash. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** The counts of the shutdown line ({@code totals: received=... written=...}). */
+    public Map<String, Long> totals() throws IOException {
+        String text = log();
+        int at = text.lastIndexOf("totals: ");
+        assertTrue(at >= 0, "no totals line in:\n" + text);
+        String line = text.substring(at, text.indexOf('\n', at));
+        Map<String, Long> out = new HashMap<>();
+        Matcher m = TOTAL.matcher(line);
+        while (m.find()) {
+            out.put(m.group(1), Long.parseLong(m.group(2)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
