@@ -95,7 +95,7 @@ class ServeIT {
             long before = nowNanos();
             d.send(datagrams);
             Thread.sleep(300);
-            assertEquals(0, d.terminate(15));
+            assertEquals(0, d.terminate(5), "SIGTERM: finished and exit 0 within a few seconds");
             long after = nowNanos();
 
             Path out = dir.resolve("out");
