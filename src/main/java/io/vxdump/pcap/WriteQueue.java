@@ -27,7 +27,8 @@ public final class WriteQueue {
         }
     }
 
-    StagingBuffer poll() {
+    /** The consumer's end: the writer thread's, or a benchmark's that stands in for it. */
+    public StagingBuffer poll() {
         return queue.poll();
     }
 
