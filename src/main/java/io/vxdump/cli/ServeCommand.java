@@ -29,6 +29,9 @@ final class ServeCommand implements Callable<Integer> {
         Daemon daemon = new Daemon(config);
         try {
             daemon.start();
+        } catch (java.nio.file.FileSystemException e) {
+            String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            throw new IOException("cannot start: " + e.getFile() + ": " + reason, e);
         } catch (IOException e) {
             throw new IOException("cannot start: " + e.getMessage(), e);
         } catch (io.netty.channel.ChannelException e) {

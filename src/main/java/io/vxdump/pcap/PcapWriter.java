@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The writer thread: takes full staging buffers off the {@link WriteQueue}, writes their records
@@ -13,6 +15,7 @@ import java.util.concurrent.locks.LockSupport;
  * pools. It never blocks a receive thread; the finisher does the slow part (fsync, rename).
  */
 public final class PcapWriter implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(PcapWriter.class);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final WriteQueue queue;
@@ -74,8 +77,14 @@ public final class PcapWriter implements Runnable {
         if (known.put(target, Boolean.TRUE) == null) {
             outputs.add(target);
         }
-        target.write(b, gate, finisher, System.nanoTime());
-        b.recycle();
+        try {
+            target.write(b, gate, finisher, System.nanoTime());
+        } catch (RuntimeException e) {
+            // A bug, not a disk error: keep the thread and the buffer alive, and say so loudly.
+            LOG.error("writer failed on a buffer of session {}", target.session(), e);
+        } finally {
+            b.recycle();
+        }
     }
 
     /**

@@ -114,6 +114,11 @@ public final class SessionOutput {
             pos += recordLength;
         }
         writeRun(b, runStart, pos - runStart, runPackets, gate, nowNanos);
+        // A file that can take no further record is finished now, not when the next packet comes.
+        if (channel != null && ((rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
+                || (rotation.maxBytes() > 0 && size + PcapFormat.RECORD_HEADER_LENGTH >= rotation.maxBytes()))) {
+            finish(finisher);
+        }
     }
 
     private void open(long firstTimestamp, WriteFailureGate gate, long nowNanos) {

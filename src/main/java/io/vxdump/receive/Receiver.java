@@ -79,7 +79,6 @@ public final class Receiver {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(transport.channelClass())
-                .option(ChannelOption.MAX_MESSAGES_PER_READ, 64)
                 .handler(new DatagramHandler(processor));
         if (settings.socketBuffer() > 0) {
             b.option(ChannelOption.SO_RCVBUF, settings.socketBuffer());
@@ -88,12 +87,19 @@ public final class Receiver {
             // recvmmsg: one read fills a batch buffer with up to DATAGRAMS_PER_READ datagrams.
             b.option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, ReceiveSettings.MAX_DATAGRAM)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, allocator(
                             ReceiveSettings.MAX_DATAGRAM * ReceiveSettings.DATAGRAMS_PER_READ));
         } else {
-            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536));
+            b.option(ChannelOption.RECVBUF_ALLOCATOR, allocator(65_536));
         }
         return b;
+    }
+
+    /** Reads of {@code size} bytes, up to 64 per wakeup, so one wakeup drains a busy socket. */
+    private static FixedRecvByteBufAllocator allocator(int size) {
+        FixedRecvByteBufAllocator a = new FixedRecvByteBufAllocator(size);
+        a.maxMessagesPerRead(64);
+        return a;
     }
 
     public String transportName() {

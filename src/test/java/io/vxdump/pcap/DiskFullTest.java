@@ -85,4 +85,39 @@ class DiskFullTest {
         }
         assertEquals(s.packetsWritten(), inFiles, "the files hold exactly the written packets, no partial record");
     }
+
+    @Test
+    void aReadOnlyFileSystemIsCountedAndWritingResumesWhenItIsWritableAgain() throws Exception {
+        mountTmpfs("4m");
+        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 2)).start();
+        SessionOutput s = h.session("s", 0);
+        long ts = 1_800_000_000_000_000_000L;
+        h.write(s, new long[] {ts++, ts++}, List.of(Frames.sized(100, 1), Frames.sized(100, 2)));
+        waitFor(() -> s.filesFinished() == 1);
+        assertEquals(0, Requirements.sh("mount", "-o", "remount,ro", mount.toString()));
+        try {
+            h.write(s, new long[] {ts++}, List.of(Frames.sized(100, 3)));
+            waitFor(() -> s.writeErrors() == 1);
+            assertTrue(h.writer.failing());
+        } finally {
+            assertEquals(0, Requirements.sh("mount", "-o", "remount,rw", mount.toString()));
+        }
+        Thread.sleep(1100); // the writer retries about once a second
+        h.write(s, new long[] {ts++, ts++}, List.of(Frames.sized(100, 4), Frames.sized(100, 5)));
+        waitFor(() -> s.packetsWritten() == 4);
+        h.stop();
+        assertEquals(1, s.writeErrors());
+        assertTrue(!h.writer.failing());
+        try (var files = Files.list(mount.resolve("s"))) {
+            assertEquals(2, files.filter(f -> f.toString().endsWith(".pcap")).count());
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(condition.getAsBoolean(), "condition not met within 10 s");
+    }
 }
