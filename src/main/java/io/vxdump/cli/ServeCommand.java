@@ -30,7 +30,10 @@ final class ServeCommand implements Callable<Integer> {
         try {
             daemon.start();
         } catch (java.nio.file.FileSystemException e) {
-            String reason = e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            String reason = e.getReason() != null ? e.getReason()
+                    : e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e.getClass().getSimpleName();
             throw new IOException("cannot start: " + e.getFile() + ": " + reason, e);
         } catch (IOException e) {
             throw new IOException("cannot start: " + e.getMessage(), e);

@@ -46,7 +46,7 @@ public final class Receiver {
      *
      * @return the bound address (the real port when the settings asked for port 0)
      */
-    public InetSocketAddress start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException {
+    public InetSocketAddress start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException, java.io.IOException {
         transport = Transport.best();
         if (transport != Transport.EPOLL) {
             LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
@@ -55,6 +55,9 @@ public final class Receiver {
         group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("vxdump-receive", true),
                 transport.ioHandlerFactory());
         InetSocketAddress bindTo = settings.listen();
+        if (transport.reusePort() && bindTo.getPort() != 0) {
+            refuseSharedPort(bindTo);
+        }
         for (int i = 0; i < n; i++) {
             DatagramProcessor processor = processorsPerSocket.get(i);
             Channel ch = bootstrap(processor).bind(bindTo).sync().channel();
@@ -70,9 +73,23 @@ public final class Receiver {
         grantedBuffer = reported / 2;
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
             LOG.warn("socket receive buffer: asked for {} bytes, the kernel granted {}; raise net.core.rmem_max "
-                    + "(see deploy/sysctl.conf)", settings.socketBuffer(), grantedBuffer);
+                    + "to at least that", settings.socketBuffer(), grantedBuffer);
         }
         return bindTo;
+    }
+
+    /**
+     * SO_REUSEPORT would let a second vxdump (same user) bind the same port and silently take half
+     * the flows. A plain socket cannot bind a port anyone holds, so a probe bind tells us first.
+     */
+    private static void refuseSharedPort(InetSocketAddress address) throws java.io.IOException {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(null)) {
+            probe.setReuseAddress(false);
+            probe.bind(address);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot bind " + address.getAddress().getHostAddress() + ":"
+                    + address.getPort() + ": the port is in use (another vxdump?)");
+        }
     }
 
     private Bootstrap bootstrap(DatagramProcessor processor) {

@@ -218,4 +218,33 @@ class ServeIT {
             assertTrue(files(session).get(1).toString().endsWith("-000002.pcap"), files(session).toString());
         }
     }
+
+    @Test
+    void aSecondDaemonOnTheSamePortIsRefusedInsteadOfSharingIt() throws Exception {
+        DaemonProcess first = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "one");
+        try (first) {
+            var second = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:" + first.address().getPort(),
+                    "--output", "two");
+            assertEquals(1, second.getKey());
+            assertTrue(second.getValue().contains("vxdump: cannot start: cannot bind 127.0.0.1:"
+                    + first.address().getPort() + ": the port is in use"), second.getValue());
+            assertFalse(second.getValue().contains("\tat "), "no stack trace");
+            assertEquals(0, first.terminate(5));
+        }
+    }
+
+    @Test
+    void anOutputThatCannotBeCreatedIsOneLine() throws Exception {
+        var run = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--output", "/proc/vxdump-test");
+        assertEquals(1, run.getKey());
+        assertTrue(run.getValue().strip().endsWith("vxdump: cannot start: /proc/vxdump-test: no such file or directory"),
+                run.getValue());
+    }
+
+    @Test
+    void versionNamesTheBuild() throws Exception {
+        var run = DaemonProcess.run(dir, "version");
+        assertEquals(0, run.getKey());
+        assertTrue(run.getValue().matches("vxdump \\d+\\.\\d+\\.\\d+.*\\n"), run.getValue());
+    }
 }

@@ -66,6 +66,20 @@ public final class DaemonProcess implements AutoCloseable {
         throw new AssertionError("vxdump did not start serving:\n" + Files.readString(log));
     }
 
+    /** Runs {@code vxdump args...} to its end; returns the exit status and everything it printed. */
+    public static Map.Entry<Integer, String> run(Path workDir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar().toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("vxdump " + String.join(" ", args) + " did not end:\n" + out);
+        }
+        return Map.entry(p.exitValue(), out);
+    }
+
     public static DaemonProcess start(Path workDir, String... args) throws Exception {
         return start(workDir, List.of(), args);
     }
