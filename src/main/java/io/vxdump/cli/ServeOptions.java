@@ -34,6 +34,15 @@ final class ServeOptions {
     String snaplen;
     @Option(names = "--unknown-vni", paramLabel = "capture|drop", description = "Packets of unconfigured VNIs (default capture).")
     String unknownVni;
+    @Option(names = "--allow-source", paramLabel = "CIDR",
+            description = "Outer source block allowed to send (repeatable; default any).")
+    java.util.List<String> allowSources = new java.util.ArrayList<>();
+    @Option(names = "--rule", paramLabel = "RULE", description = "Filter rule for sessions of unknown VNIs "
+            + "(repeatable): 'NUMBER DIRECTION ACTION [key=value ...]', e.g. '100 inbound reject protocol=tcp destination-port=https'.")
+    java.util.List<String> rules = new java.util.ArrayList<>();
+    @Option(names = "--default-action", paramLabel = "accept|reject",
+            description = "What --rule filters do with a packet no rule matches (default reject, as on AWS).")
+    String defaultAction;
     @Option(names = "--post-rotate", paramLabel = "COMMAND", description = "Shell command run on each finished file; its path is appended.")
     String postRotate;
 
@@ -55,6 +64,13 @@ final class ServeOptions {
         set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
         set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);
         set(b, "--post-rotate", postRotate, ConfigBuilder::postRotate);
+        for (String cidr : allowSources) {
+            set(b, "--allow-source", cidr, ConfigBuilder::allowSource);
+        }
+        for (String rule : rules) {
+            set(b, "--rule", rule, ConfigBuilder::unknownVniRule);
+        }
+        set(b, "--default-action", defaultAction, ConfigBuilder::unknownVniDefaultAction);
         return b.build();
     }
 

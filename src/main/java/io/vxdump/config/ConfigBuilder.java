@@ -1,5 +1,12 @@
 package io.vxdump.config;
 
+import io.vxdump.filter.Action;
+import io.vxdump.filter.Cidr;
+import io.vxdump.filter.FilterRule;
+import io.vxdump.filter.Monitored;
+import io.vxdump.filter.RuleBuilder;
+import io.vxdump.filter.RuleNumbers;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
@@ -35,8 +42,12 @@ public final class ConfigBuilder {
     private UnknownVni unknownVni = UnknownVni.CAPTURE;
     private int maxSessions = 1024;
     private final List<PendingSession> sessions = new ArrayList<>();
+    private final List<Cidr> allowSources = new ArrayList<>();
+    private final List<FilterRule> unknownVniRules = new ArrayList<>();
+    private final RuleNumbers<String> unknownVniRuleNumbers = new RuleNumbers<>();
+    private Action unknownVniDefault;
 
-    private record PendingSession(int vni, String name, Integer snaplen) {
+    private record PendingSession(int vni, String name, Integer snaplen, SessionFilter filter) {
     }
 
     public ConfigBuilder listen(String v) {
@@ -130,9 +141,33 @@ public final class ConfigBuilder {
         return this;
     }
 
-    /** Adds a configured session; {@code snaplen} null means the global one. Checks name and VNI. */
-    ConfigBuilder session(int vni, String name, Integer snaplen) {
-        sessions.add(new PendingSession(vni, name, snaplen));
+    /** Adds a configured session; {@code snaplen} null means the global one. */
+    ConfigBuilder session(int vni, String name, Integer snaplen, SessionFilter filter) {
+        sessions.add(new PendingSession(vni, name, snaplen, filter));
+        return this;
+    }
+
+    /** Adds an outer source block allowed to send. */
+    public ConfigBuilder allowSource(String cidr) {
+        allowSources.add(Cidr.parse(cidr));
+        return this;
+    }
+
+    /** Adds a rule, in the compact syntax, to the filter of sessions made for unknown VNIs. */
+    public ConfigBuilder unknownVniRule(String text) {
+        FilterRule rule = RuleBuilder.parseCompact(text);
+        String before = unknownVniRuleNumbers.add(rule, text);
+        if (before != null) {
+            throw new IllegalArgumentException("rule number " + rule.number() + " is already used in that direction by '"
+                    + before + "'");
+        }
+        unknownVniRules.add(rule);
+        return this;
+    }
+
+    /** The default action of the {@code --rule} filter (reject, as on AWS, unless set). */
+    public ConfigBuilder unknownVniDefaultAction(String text) {
+        unknownVniDefault = Action.parse(text);
         return this;
     }
 
@@ -152,12 +187,16 @@ public final class ConfigBuilder {
     public ServeConfig build() {
         List<SessionConfig> resolved = new ArrayList<>();
         for (PendingSession s : sessions) {
-            resolved.add(new SessionConfig(s.vni(), s.name(), s.snaplen() == null ? snaplen : s.snaplen()));
+            resolved.add(new SessionConfig(s.vni(), s.name(), s.snaplen() == null ? snaplen : s.snaplen(), s.filter()));
         }
+        // Without --rule, sessions for unknown VNIs keep everything; with rules, AWS's default applies.
+        SessionFilter unknownFilter = unknownVniRules.isEmpty() && unknownVniDefault == null ? SessionFilter.KEEP_ALL
+                : new SessionFilter(Monitored.OUTER_SOURCE, unknownVniRules,
+                        unknownVniDefault == null ? Action.REJECT : unknownVniDefault);
         return new ServeConfig(listen, output, threads, socketBuffer, stagingBuffer, stagingBuffers,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
                 new Retention(keepFiles, keepBytes), precision, snaplen, Optional.ofNullable(postRotate),
-                unknownVni, maxSessions, resolved);
+                unknownVni, maxSessions, resolved, allowSources, unknownFilter);
     }
 
     private static long sizeRange(String v, long min, long max) {

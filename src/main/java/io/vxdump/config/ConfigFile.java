@@ -1,6 +1,15 @@
 package io.vxdump.config;
 
+import io.vxdump.filter.Action;
+import io.vxdump.filter.Cidr;
+import io.vxdump.filter.FilterRule;
+import io.vxdump.filter.Monitored;
+import io.vxdump.filter.RuleBuilder;
+import io.vxdump.filter.RuleNumbers;
+import io.vxdump.filter.SessionFilter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,7 +50,8 @@ public final class ConfigFile {
             "pcap", fields(
                     "precision", new Field(Type.STRING, ConfigBuilder::precision),
                     "snaplen", new Field(Type.INTEGER, ConfigBuilder::snaplen)));
-    private static final Set<String> SESSION_KEYS = Set.of("vni", "name", "snaplen");
+    private static final Set<String> SESSION_KEYS = Set.of("vni", "name", "snaplen", "monitored", "filter");
+    private static final Set<String> FILTER_KEYS = Set.of("default-action", "rules");
 
     private final Path file;
     private final ConfigBuilder builder;
@@ -73,24 +83,27 @@ public final class ConfigFile {
                 }
             } else if (e.key().equals("sessions")) {
                 sessions(e);
+            } else if (e.key().equals("allow-sources")) {
+                for (YamlNode.Entry item : items(e, "allow-sources")) {
+                    set(item, item.key(), new Field(Type.STRING, ConfigBuilder::allowSource));
+                }
             } else {
                 Set<String> known = new java.util.TreeSet<>(TOP.keySet());
                 known.addAll(SECTIONS.keySet());
                 known.add("sessions");
+                known.add("allow-sources");
                 throw unknown(e, e.key(), known);
             }
         }
     }
 
     private void sessions(YamlNode.Entry e) throws ConfigException {
-        if (!(e.value() instanceof YamlNode.Sequence list)) {
-            throw ConfigException.at(file, e.value().line(), "sessions", "expected a list, found " + e.value().typeName());
-        }
+        List<YamlNode.Entry> sessionItems = items(e, "sessions");
         Map<Integer, Integer> vniLines = new HashMap<>();
         Map<String, Integer> nameLines = new HashMap<>();
-        for (int i = 0; i < list.items().size(); i++) {
-            String where = "sessions[" + i + "]";
-            YamlNode.Mapping m = mapping(list.items().get(i), where);
+        for (YamlNode.Entry item : sessionItems) {
+            String where = item.key();
+            YamlNode.Mapping m = mapping(item.value(), where);
             for (YamlNode.Entry k : m.entries().values()) {
                 if (!SESSION_KEYS.contains(k.key())) {
                     throw unknown(k, where + "." + k.key(), SESSION_KEYS);
@@ -125,8 +138,86 @@ public final class ConfigFile {
                 throw ConfigException.at(file, nameLine, where + ".name",
                         "name '" + name + "' is already used (line " + firstName + ")");
             }
-            builder.session(vni, name, snaplen);
+            builder.session(vni, name, snaplen, filter(m, where));
         }
+    }
+
+    /** The session's compiled filter: its monitored blocks, its rules, its default action. */
+    private SessionFilter filter(YamlNode.Mapping session, String where) throws ConfigException {
+        List<Cidr> monitored = new ArrayList<>();
+        YamlNode.Entry monitoredEntry = session.entries().get("monitored");
+        if (monitoredEntry != null) {
+            for (YamlNode.Entry item : items(monitoredEntry, where + ".monitored")) {
+                monitored.add(convert(item, item.key(), Type.STRING, Cidr::parse));
+            }
+        }
+        YamlNode.Entry filterEntry = session.entries().get("filter");
+        if (filterEntry == null) {
+            return monitored.isEmpty() ? SessionFilter.KEEP_ALL
+                    : new SessionFilter(Monitored.of(monitored), List.of(), Action.ACCEPT);
+        }
+        String key = where + ".filter";
+        YamlNode.Mapping f = mapping(filterEntry.value(), key);
+        for (YamlNode.Entry k : f.entries().values()) {
+            if (!FILTER_KEYS.contains(k.key())) {
+                throw unknown(k, key + "." + k.key(), FILTER_KEYS);
+            }
+        }
+        YamlNode.Entry defaultEntry = f.entries().get("default-action");
+        Action defaultAction = defaultEntry == null ? Action.REJECT
+                : convert(defaultEntry, key + ".default-action", Type.STRING, Action::parse);
+        List<FilterRule> rules = new ArrayList<>();
+        YamlNode.Entry rulesEntry = f.entries().get("rules");
+        if (rulesEntry != null) {
+            RuleNumbers<Integer> numbers = new RuleNumbers<>();
+            List<YamlNode.Entry> ruleNodes = items(rulesEntry, key + ".rules");
+            for (YamlNode.Entry ruleNode : ruleNodes) {
+                FilterRule rule = rule(ruleNode);
+                Integer before = numbers.add(rule, ruleNode.value().line());
+                if (before != null) {
+                    throw ConfigException.at(file, ruleNode.value().line(), ruleNode.key(), "rule number " + rule.number()
+                            + " is already used in that direction (line " + before + ")");
+                }
+                rules.add(rule);
+            }
+        }
+        return new SessionFilter(Monitored.of(monitored), rules, defaultAction);
+    }
+
+    private FilterRule rule(YamlNode.Entry node) throws ConfigException {
+        YamlNode.Mapping m = mapping(node.value(), node.key());
+        RuleBuilder b = new RuleBuilder();
+        for (YamlNode.Entry k : m.entries().values()) {
+            String key = node.key() + "." + k.key();
+            if (!RuleBuilder.KEYS.contains(k.key())) {
+                throw unknown(k, key, new java.util.HashSet<>(RuleBuilder.KEYS));
+            }
+            Type type = k.key().equals("number") ? Type.INTEGER : Type.STRING;
+            String text = scalar(k, key, type);
+            try {
+                b.set(k.key(), text);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.at(file, k.value().line(), key, e.getMessage());
+            }
+        }
+        try {
+            return b.build();
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.at(file, m.line(), node.key(), e.getMessage());
+        }
+    }
+
+    /** The items of a list, each as an entry keyed {@code key[i]} for messages. */
+    private List<YamlNode.Entry> items(YamlNode.Entry e, String key) throws ConfigException {
+        if (!(e.value() instanceof YamlNode.Sequence list)) {
+            throw ConfigException.at(file, e.value().line(), key, "expected a list, found " + e.value().typeName());
+        }
+        List<YamlNode.Entry> out = new ArrayList<>();
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            out.add(new YamlNode.Entry(key + "[" + i + "]", item.line(), item));
+        }
+        return out;
     }
 
     private void set(YamlNode.Entry e, String key, Field f) throws ConfigException {

@@ -1,5 +1,7 @@
 package io.vxdump.config;
 
+import io.vxdump.filter.Cidr;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
@@ -17,14 +19,18 @@ import java.util.Optional;
  * @param stagingBuffers  staging buffers per receive thread
  * @param snaplen         bytes kept of each frame for sessions that set none; 0 = whole frame
  * @param maxSessions     sessions that may be made for unknown VNIs
+ * @param allowSources    outer source addresses allowed to send; empty = any
+ * @param unknownVniFilter the filter of sessions made for unknown VNIs ({@code --rule})
  */
 public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
                           long stagingBuffer, int stagingBuffers, RotationPolicy rotation, Retention retention,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
-                          int maxSessions, List<SessionConfig> sessions) {
+                          int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
+                          SessionFilter unknownVniFilter) {
 
     public ServeConfig {
         sessions = List.copyOf(sessions);
+        allowSources = List.copyOf(allowSources);
     }
 
     /** The effective settings as check-config prints them, one per line. */
@@ -46,13 +52,16 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
         s.append("post-rotate: ").append(postRotate.map(c -> "\"" + c + "\"").orElse("none")).append('\n');
         s.append("unknown-vni: ").append(unknownVni.name().toLowerCase()).append('\n');
         s.append("max-sessions: ").append(maxSessions).append('\n');
+        s.append("allow-sources: ").append(allowSources.isEmpty() ? "any" : allowSources.toString()).append('\n');
         s.append("sessions:").append(sessions.isEmpty() ? " none configured" : "").append('\n');
         for (SessionConfig c : sessions) {
             s.append("  - {vni: ").append(c.vni()).append(", name: ").append(c.name())
                     .append(", snaplen: ").append(c.snaplen()).append("}\n");
+            s.append(c.filter().describe("    "));
         }
         if (unknownVni == UnknownVni.CAPTURE) {
             s.append("  - any other VNI N: session vni-N, snaplen ").append(snaplen).append('\n');
+            s.append(unknownVniFilter.describe("    "));
         }
         return s.toString();
     }

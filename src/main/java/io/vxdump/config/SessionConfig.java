@@ -1,9 +1,13 @@
 package io.vxdump.config;
 
+import io.vxdump.filter.SessionFilter;
 import java.util.regex.Pattern;
 
-/** A configured mirror session: its VNI, its name (the directory and file prefix), its snaplen. */
-public record SessionConfig(int vni, String name, int snaplen) {
+/**
+ * A configured mirror session: its VNI, its name (the directory and file prefix), its snaplen and
+ * its compiled filter ({@link SessionFilter#KEEP_ALL} without one).
+ */
+public record SessionConfig(int vni, String name, int snaplen, SessionFilter filter) {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern DEFAULT_NAME = Pattern.compile("vni-\\d+");
 

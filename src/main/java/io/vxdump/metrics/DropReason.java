@@ -4,6 +4,8 @@ package io.vxdump.metrics;
 public enum DropReason {
     /** Too short for VXLAN + Ethernet, or the I flag is missing. */
     DECAP_ERROR,
+    /** The outer source address is not in {@code allow-sources}. */
+    SOURCE_NOT_ALLOWED,
     /** A VNI with no session while {@code unknown-vni: drop}. */
     UNKNOWN_VNI,
     /** A new VNI while {@code max-sessions} sessions were already made for unknown VNIs. */

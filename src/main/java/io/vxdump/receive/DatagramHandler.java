@@ -26,7 +26,7 @@ final class DatagramHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof DatagramPacket packet) {
             try {
                 ByteBuf content = packet.content();
-                processor.process(content, content.readerIndex(), content.readableBytes());
+                processor.process(content, content.readerIndex(), content.readableBytes(), packet.sender().getAddress());
             } finally {
                 packet.release();
             }

@@ -1,6 +1,8 @@
 package io.vxdump.receive;
 
 import io.netty.buffer.ByteBuf;
+import io.vxdump.filter.SessionFilter;
+import io.vxdump.filter.SourceAllowList;
 import io.vxdump.metrics.LongCounter;
 import io.vxdump.packet.InnerFrame;
 import io.vxdump.packet.Vxlan;
@@ -11,6 +13,8 @@ import io.vxdump.pcap.WriteQueue;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * The packet path of one receive thread, free of Netty's channel types so that benchmarks and
@@ -23,28 +27,40 @@ public final class DatagramProcessor {
     private final StagingPool pool;
     private final WriteQueue queue;
     private final Precision precision;
+    private final SourceAllowList allowSources;
     private final InnerFrame frame = new InnerFrame();
     private final WallClock clock = new WallClock();
 
     private final LongCounter received = new LongCounter();
+    private final LongCounter notAllowed = new LongCounter();
     private final LongCounter decapErrors = new LongCounter();
     private final LongCounter unknownVni = new LongCounter();
     private final LongCounter sessionLimit = new LongCounter();
 
     /**
      * @param lane the receive thread's index: which {@link SessionLane} of each session it fills
+     * @param allowSources the senders allowed, or null for any
      */
-    public DatagramProcessor(int lane, SessionTable sessions, StagingPool pool, WriteQueue queue, Precision precision) {
+    public DatagramProcessor(int lane, SessionTable sessions, StagingPool pool, WriteQueue queue, Precision precision,
+                             SourceAllowList allowSources) {
         this.lane = lane;
         this.sessions = sessions;
         this.pool = pool;
         this.queue = queue;
         this.precision = precision;
+        this.allowSources = allowSources;
     }
 
-    /** Handles one UDP payload of {@code length} bytes at {@code index}; does not keep {@code buf}. */
-    public void process(ByteBuf buf, int index, int length) {
+    /**
+     * Handles one UDP payload of {@code length} bytes at {@code index} from {@code sender}; does not
+     * keep {@code buf}.
+     */
+    public void process(ByteBuf buf, int index, int length, InetAddress sender) {
         received.increment();
+        if (allowSources != null && !allowSources.allows(sender)) {
+            notAllowed.increment();
+            return;
+        }
         int vni = Vxlan.vni(buf, index, length);
         if (vni == Vxlan.DECAP_ERROR) {
             decapErrors.increment();
@@ -62,7 +78,12 @@ public final class DatagramProcessor {
         int frameLength = length - Vxlan.HEADER_LENGTH;
         frame.wrap(buf, frameIndex, frameLength);
         SessionLane sessionLane = session.lane(lane);
-        if (!session.filter().keep(frame)) {
+        SessionFilter filter = session.filter();
+        // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
+        boolean outerIsIpv4 = sender instanceof Inet4Address;
+        int decision = filter.decide(frame, outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4);
+        sessionLane.decided(decision);
+        if (!filter.keeps(decision)) {
             sessionLane.filteredOut();
             return;
         }
@@ -84,6 +105,10 @@ public final class DatagramProcessor {
 
     public long received() {
         return received.get();
+    }
+
+    public long notAllowed() {
+        return notAllowed.get();
     }
 
     public long decapErrors() {

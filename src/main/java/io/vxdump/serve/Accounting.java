@@ -29,6 +29,7 @@ public final class Accounting {
         Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
         for (DatagramProcessor p : processors) {
             received += p.received();
+            dropped.merge(DropReason.SOURCE_NOT_ALLOWED, p.notAllowed(), Long::sum);
             dropped.merge(DropReason.DECAP_ERROR, p.decapErrors(), Long::sum);
             dropped.merge(DropReason.UNKNOWN_VNI, p.unknownVni(), Long::sum);
             dropped.merge(DropReason.SESSION_LIMIT, p.sessionLimit(), Long::sum);

@@ -5,7 +5,8 @@ import io.vxdump.config.ServeConfig;
 import io.vxdump.config.SessionConfig;
 import io.vxdump.config.UnknownVni;
 import io.vxdump.config.Units;
-import io.vxdump.filter.PacketFilter;
+import io.vxdump.filter.SessionFilter;
+import io.vxdump.filter.SourceAllowList;
 import io.vxdump.pcap.FileFinisher;
 import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.PartFileRecovery;
@@ -61,10 +62,11 @@ public final class Daemon {
         int lanes = receiver.sockets();
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
-            configured.add(newSession(c.vni(), c.name(), c.snaplen(), true, output, lanes));
+            configured.add(newSession(c.vni(), c.name(), c.snaplen(), true, c.filter(), output, lanes));
         }
         IntFunction<Session> forUnknown = config.unknownVni() == UnknownVni.CAPTURE
-                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), false, output, lanes)
+                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), false,
+                        config.unknownVniFilter(), output, lanes)
                 : null;
         SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions());
 
@@ -72,9 +74,10 @@ public final class Daemon {
         writer = new PcapWriter(queue, finisher);
         writer.start();
         List<DatagramProcessor> processors = new ArrayList<>();
+        SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         for (int i = 0; i < lanes; i++) {
             StagingPool pool = new StagingPool(config.stagingBuffers(), (int) config.stagingBuffer());
-            processors.add(new DatagramProcessor(i, sessions, pool, queue, config.precision()));
+            processors.add(new DatagramProcessor(i, sessions, pool, queue, config.precision(), allow));
         }
         accounting = new Accounting(processors, sessions);
         address = receiver.start(processors);
@@ -85,9 +88,9 @@ public final class Daemon {
         return address;
     }
 
-    private static Session newSession(int vni, String name, int snaplen, boolean configured,
+    private static Session newSession(int vni, String name, int snaplen, boolean configured, SessionFilter filter,
                                       OutputSettings output, int lanes) {
-        return new Session(vni, name, snaplen, configured, PacketFilter.KEEP_ALL,
+        return new Session(vni, name, snaplen, configured, filter,
                 new SessionOutput(name, snaplen, output), lanes);
     }
 

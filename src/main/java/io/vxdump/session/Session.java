@@ -1,6 +1,6 @@
 package io.vxdump.session;
 
-import io.vxdump.filter.PacketFilter;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.SessionOutput;
 
 /**
@@ -12,11 +12,11 @@ public final class Session {
     private final String name;
     private final int snaplen;
     private final boolean configured;
-    private final PacketFilter filter;
+    private final SessionFilter filter;
     private final SessionOutput output;
     private final SessionLane[] lanes;
 
-    public Session(int vni, String name, int snaplen, boolean configured, PacketFilter filter,
+    public Session(int vni, String name, int snaplen, boolean configured, SessionFilter filter,
                    SessionOutput output, int receiveThreads) {
         this.vni = vni;
         this.name = name;
@@ -26,7 +26,7 @@ public final class Session {
         this.output = output;
         this.lanes = new SessionLane[receiveThreads];
         for (int i = 0; i < receiveThreads; i++) {
-            lanes[i] = new SessionLane(output);
+            lanes[i] = new SessionLane(output, filter.decisions());
         }
     }
 
@@ -48,7 +48,7 @@ public final class Session {
         return configured;
     }
 
-    public PacketFilter filter() {
+    public SessionFilter filter() {
         return filter;
     }
 

@@ -18,10 +18,15 @@ public final class SessionLane {
     private final LongCounter filtered = new LongCounter();
     private final LongCounter backlogDrops = new LongCounter();
     private final LongCounter truncated = new LongCounter();
+    private final LongCounter[] decisions;
     private StagingBuffer current;
 
-    SessionLane(SessionOutput output) {
+    SessionLane(SessionOutput output, int filterDecisions) {
         this.output = output;
+        this.decisions = new LongCounter[filterDecisions];
+        for (int i = 0; i < filterDecisions; i++) {
+            decisions[i] = new LongCounter();
+        }
     }
 
     /**
@@ -52,9 +57,19 @@ public final class SessionLane {
         return true;
     }
 
+    /** Counts the filter's decision: which rule (or the default) decided a packet. */
+    public void decided(int decision) {
+        decisions[decision].increment();
+    }
+
     /** Counts a packet the session's filter did not keep. */
     public void filteredOut() {
         filtered.increment();
+    }
+
+    /** Packets decided by rule {@code decision} (the filter's evaluation order), or by the default. */
+    public long decisions(int decision) {
+        return decisions[decision].get();
     }
 
     /** Hands a partly filled buffer to the writer (flush timer, shutdown). */

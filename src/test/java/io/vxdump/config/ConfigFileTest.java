@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class ConfigFileTest {
         assertEquals(Precision.MICRO, c.precision());
         assertEquals(Optional.of("gzip -9"), c.postRotate());
         assertEquals(UnknownVni.CAPTURE, c.unknownVni());
-        assertEquals(List.of(new SessionConfig(100, "web-proxy", 0), new SessionConfig(5569041, "backend", 256)),
+        assertEquals(List.of(new SessionConfig(100, "web-proxy", 0, SessionFilter.KEEP_ALL), new SessionConfig(5569041, "backend", 256, SessionFilter.KEEP_ALL)),
                 c.sessions());
     }
 
@@ -76,7 +77,7 @@ class ConfigFileTest {
     @Test
     void sessionsInheritTheGlobalSnaplenAndDefaultNames() throws Exception {
         ServeConfig c = load("pcap: {snaplen: 128}\nsessions:\n  - vni: 7\n  - {vni: 8, snaplen: 0}\n");
-        assertEquals(List.of(new SessionConfig(7, "vni-7", 128), new SessionConfig(8, "vni-8", 0)), c.sessions());
+        assertEquals(List.of(new SessionConfig(7, "vni-7", 128, SessionFilter.KEEP_ALL), new SessionConfig(8, "vni-8", 0, SessionFilter.KEEP_ALL)), c.sessions());
     }
 
     @ParameterizedTest

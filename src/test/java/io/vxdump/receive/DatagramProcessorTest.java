@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.netty.buffer.Unpooled;
-import io.vxdump.filter.PacketFilter;
+import io.vxdump.filter.Action;
+import io.vxdump.filter.Monitored;
+import io.vxdump.filter.RuleBuilder;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.metrics.DropReason;
 import io.vxdump.metrics.Totals;
 import io.vxdump.pcap.OutputSettings;
@@ -34,21 +37,22 @@ class DatagramProcessorTest {
         return new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
     }
 
-    private Session session(int vni, String name, int snaplen, PacketFilter filter) {
+    private Session session(int vni, String name, int snaplen, SessionFilter filter) {
         return new Session(vni, name, snaplen, true, filter, new SessionOutput(name, snaplen, output()), 1);
     }
 
     private static void send(DatagramProcessor p, byte[] datagram) {
-        p.process(Unpooled.wrappedBuffer(datagram), 0, datagram.length);
+        p.process(Unpooled.wrappedBuffer(datagram), 0, datagram.length, java.net.InetAddress.getLoopbackAddress());
     }
 
     @Test
     void everyDatagramLandsInExactlyOneCount() {
-        PacketFilter noArp = f -> f.etherType() != 0x0806;
+        SessionFilter noArp = new SessionFilter(Monitored.OUTER_SOURCE,
+                List.of(RuleBuilder.parseCompact("100 any accept source=0.0.0.0/0")), Action.REJECT);
         SessionTable table = new SessionTable(List.of(session(100, "web", 0, noArp)),
-                vni -> session(vni, "vni-" + vni, 0, PacketFilter.KEEP_ALL), 1);
+                vni -> session(vni, "vni-" + vni, 0, SessionFilter.KEEP_ALL), 1);
         WriteQueue queue = new WriteQueue(8);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), queue, Precision.MICRO);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), queue, Precision.MICRO, null);
 
         byte[] ip = Frames.sized(200, 1);
         send(p, Frames.vxlan(100, ip));
@@ -76,8 +80,8 @@ class DatagramProcessorTest {
 
     @Test
     void unknownVnisAreDroppedWhenConfiguredTo() {
-        SessionTable table = new SessionTable(List.of(session(100, "web", 0, PacketFilter.KEEP_ALL)), null, 1024);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        SessionTable table = new SessionTable(List.of(session(100, "web", 0, SessionFilter.KEEP_ALL)), null, 1024);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
         send(p, Frames.vxlan(5, Frames.arp()));
         send(p, Frames.vxlan(100, Frames.arp()));
         Totals t = new Accounting(List.of(p), table).totals();
@@ -88,9 +92,9 @@ class DatagramProcessorTest {
 
     @Test
     void aFullPoolDropsAndCountsWriterBacklog() {
-        Session s = session(1, "s", 0, PacketFilter.KEEP_ALL);
+        Session s = session(1, "s", 0, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
         byte[] big = Frames.vxlan(1, Frames.sized(9000, 1));
         int sent = 40; // 14 records fit a 128 KiB buffer; two buffers, and no writer to empty them
         for (int i = 0; i < sent; i++) {
@@ -104,9 +108,9 @@ class DatagramProcessorTest {
 
     @Test
     void snaplenCutsTheRecordAndKeepsTheOriginalLength() {
-        Session s = session(1, "s", 64, PacketFilter.KEEP_ALL);
+        Session s = session(1, "s", 64, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
         send(p, Frames.vxlan(1, Frames.sized(1000, 1)));
         assertEquals(1, s.sum(l -> l.truncated()));
     }

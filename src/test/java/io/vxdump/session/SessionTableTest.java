@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import io.vxdump.filter.PacketFilter;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
@@ -21,7 +21,7 @@ class SessionTableTest {
             new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
 
     private static Session session(int vni) {
-        return new Session(vni, "vni-" + vni, 0, false, PacketFilter.KEEP_ALL, new SessionOutput("vni-" + vni, 0, OUT), 2);
+        return new Session(vni, "vni-" + vni, 0, false, SessionFilter.KEEP_ALL, new SessionOutput("vni-" + vni, 0, OUT), 2);
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.vxdump.bench;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.vxdump.filter.PacketFilter;
+import io.vxdump.filter.SessionFilter;
 import io.vxdump.packet.InnerFrame;
 import io.vxdump.packet.Vxlan;
 import io.vxdump.pcap.OutputSettings;
@@ -67,7 +67,7 @@ public class PacketPathBenchmark {
                 new Retention(0, 0), Optional.empty());
         List<Session> sessions = new ArrayList<>();
         for (int vni : new int[] {100, 200, 5569041, 7, 8, 9}) {
-            sessions.add(new Session(vni, "s" + vni, 0, true, PacketFilter.KEEP_ALL,
+            sessions.add(new Session(vni, "s" + vni, 0, true, SessionFilter.KEEP_ALL,
                     new SessionOutput("s" + vni, 0, out), 1));
         }
         SessionTable table = new SessionTable(sessions, null, 0);
