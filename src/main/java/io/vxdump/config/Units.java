@@ -55,6 +55,9 @@ public final class Units {
 
     /** A size for people: the largest binary unit that divides it. */
     public static String formatSize(long bytes) {
+        if (bytes == 0) {
+            return "0";
+        }
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         int u = 0;
         while (u < units.length - 1 && bytes != 0 && bytes % 1024 == 0) {
