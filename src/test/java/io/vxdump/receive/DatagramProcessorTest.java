@@ -114,4 +114,47 @@ class DatagramProcessorTest {
         send(p, Frames.vxlan(1, Frames.sized(1000, 1)));
         assertEquals(1, s.sum(l -> l.truncated()));
     }
+
+    @Test
+    void sendersOutsideAllowSourcesAreDroppedFirst() throws Exception {
+        SessionTable table = new SessionTable(List.of(session(1, "s", 0, SessionFilter.KEEP_ALL)), null, 0);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8),
+                Precision.MICRO, new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8"),
+                        io.vxdump.filter.Cidr.parse("2001:db8::/32"))));
+        byte[] d = Frames.vxlan(1, Frames.arp());
+        for (String sender : new String[] {"10.1.2.3", "192.0.2.1", "2001:db8::5", "2001:db9::5"}) {
+            p.process(Unpooled.wrappedBuffer(d), 0, d.length, java.net.InetAddress.getByName(sender));
+        }
+        p.process(Unpooled.wrappedBuffer(new byte[3]), 0, 3, java.net.InetAddress.getByName("192.0.2.1"));
+        Totals t = new Accounting(List.of(p), table).totals();
+        assertEquals(3, t.dropped().get(DropReason.SOURCE_NOT_ALLOWED), "checked before decap");
+        assertEquals(2, t.pending());
+        assertEquals(0, t.unaccounted());
+    }
+
+    @Test
+    void eachRuleCountsThePacketsItDecided() throws Exception {
+        SessionFilter f = new SessionFilter(Monitored.OUTER_SOURCE, List.of(
+                RuleBuilder.parseCompact("200 any accept protocol=udp"),
+                RuleBuilder.parseCompact("100 inbound reject protocol=tcp destination-port=443")), Action.REJECT);
+        Session s = session(1, "s", 0, f);
+        SessionTable table = new SessionTable(List.of(s), null, 0);
+        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8),
+                Precision.MICRO, null);
+        java.net.InetAddress eni = java.net.InetAddress.getByName("10.0.1.10");
+        byte[] https = Frames.vxlan(1, Frames.ethernet(0x0800, Frames.ipv4(6, "203.0.113.5", "10.0.1.10",
+                Frames.tcp(5000, 443, new byte[0]))));
+        byte[] dns = Frames.vxlan(1, Frames.ethernet(0x0800, Frames.ipv4(17, "10.0.1.10", "10.0.0.2",
+                Frames.udp(5000, 53, new byte[0]))));
+        byte[] arp = Frames.vxlan(1, Frames.arp());
+        for (byte[] d : List.of(https, https, dns, arp, arp, arp)) {
+            p.process(Unpooled.wrappedBuffer(d), 0, d.length, eni);
+        }
+        assertEquals(100, f.rules().get(0).number());
+        assertEquals(2, s.lane(0).decisions(0), "rule 100");
+        assertEquals(1, s.lane(0).decisions(1), "rule 200");
+        assertEquals(3, s.lane(0).decisions(2), "the default");
+        assertEquals(5, s.lane(0).filtered());
+        assertEquals(1, s.lane(0).staged());
+    }
 }
