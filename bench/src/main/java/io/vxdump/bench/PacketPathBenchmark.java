@@ -55,6 +55,7 @@ public class PacketPathBenchmark {
     private final InnerFrame frame = new InnerFrame();
     private DatagramProcessor processor;
     private WriteQueue queue;
+    private final java.net.InetAddress sender = java.net.InetAddress.getLoopbackAddress();
 
     @Setup
     public void setUp() {
@@ -72,7 +73,7 @@ public class PacketPathBenchmark {
         }
         SessionTable table = new SessionTable(sessions, null, 0);
         queue = new WriteQueue(64);
-        processor = new DatagramProcessor(0, table, new StagingPool(64, 256 << 10), queue, Precision.MICRO);
+        processor = new DatagramProcessor(0, table, new StagingPool(64, 256 << 10), queue, Precision.MICRO, null);
     }
 
     @Benchmark
@@ -84,7 +85,7 @@ public class PacketPathBenchmark {
 
     @Benchmark
     public void decapParseStage() {
-        processor.process(datagram, 0, length);
+        processor.process(datagram, 0, length, sender);
         StagingBuffer full = queue.poll();
         if (full != null) {
             full.recycle(); // stands in for the writer thread
