@@ -79,4 +79,24 @@ class CommandLineTest {
         assertEquals(2, Main.run("serve", "--config", dir.resolve("nope.yaml").toString()));
         assertEquals("vxdump: " + dir.resolve("nope.yaml") + ": no such file\n", err());
     }
+
+    @Test
+    void checkConfigAcceptsTheGoldenBankExamplesAndPrintsTheirRuleTables() {
+        assertEquals(0, Main.run("check-config", "examples/goldenbank-app1.yaml"));
+        assertEquals(0, Main.run("check-config", "examples/goldenbank-app2.yaml"));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("  100 inbound  reject tcp    0.0.0.0/0 -> 10.0.0.0/16 port 443  # Drop HTTPS"), text);
+        assertTrue(text.contains("  100 outbound reject tcp    10.0.0.0/16 -> 10.0.0.0/16 port 2049"), text);
+        assertTrue(text.contains("  100 outbound reject tcp    10.0.0.0/16 port 2049 -> 10.0.0.0/16"), text);
+        assertTrue(text.contains("  100 inbound  reject tcp    0.0.0.0/0 -> 10.1.0.0/16 port 443  # Drop HTTPS"), text);
+    }
+
+    @Test
+    void aBadRuleOnTheCommandLineNamesTheFlag() {
+        assertEquals(2, Main.run("serve", "--rule", "100 inbound reject protocol=icmp destination-port=80"));
+        assertEquals("vxdump: --rule: ports need protocol tcp or udp, not icmp\n", err());
+        err.reset();
+        assertEquals(2, Main.run("serve", "--allow-source", "10.0.0.0/40"));
+        assertEquals("vxdump: --allow-source: '10.0.0.0/40': the prefix length is not in 0..32\n", err());
+    }
 }
