@@ -34,6 +34,11 @@ final class ServeOptions {
     String snaplen;
     @Option(names = "--unknown-vni", paramLabel = "capture|drop", description = "Packets of unconfigured VNIs (default capture).")
     String unknownVni;
+    @Option(names = "--metrics", paramLabel = "HOST:PORT|off",
+            description = "HTTP address of /metrics and /healthz (default 0.0.0.0:9464; off disables it).")
+    String metrics;
+    @Option(names = "--instance-id", paramLabel = "ID", description = "This instance's id in file names (default: the host name).")
+    String instanceId;
     @Option(names = "--allow-source", paramLabel = "CIDR",
             description = "Outer source block allowed to send (repeatable; default any).")
     java.util.List<String> allowSources = new java.util.ArrayList<>();
@@ -64,6 +69,8 @@ final class ServeOptions {
         set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
         set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);
         set(b, "--post-rotate", postRotate, ConfigBuilder::postRotate);
+        set(b, "--metrics", metrics, ConfigBuilder::metrics);
+        set(b, "--instance-id", instanceId, ConfigBuilder::instanceId);
         for (String cidr : allowSources) {
             set(b, "--allow-source", cidr, ConfigBuilder::allowSource);
         }

@@ -46,6 +46,9 @@ public final class ConfigBuilder {
     private final List<FilterRule> unknownVniRules = new ArrayList<>();
     private final RuleNumbers<String> unknownVniRuleNumbers = new RuleNumbers<>();
     private Action unknownVniDefault;
+    private String instanceId;
+    private InetSocketAddress metrics = new InetSocketAddress(9464);
+    private long healthMaxIdleSeconds;
 
     private record PendingSession(int vni, String name, Integer snaplen, SessionFilter filter) {
     }
@@ -147,6 +150,27 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** This instance's id in file names: [A-Za-z0-9._-]{1,64}; default the host name. */
+    public ConfigBuilder instanceId(String v) {
+        if (!v.matches("[A-Za-z0-9._-]{1,64}") || v.chars().allMatch(c -> c == '.')) {
+            throw new IllegalArgumentException("'" + v + "' is not an instance id: 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        instanceId = v;
+        return this;
+    }
+
+    /** The HTTP address of /metrics and /healthz, or {@code off}. */
+    public ConfigBuilder metrics(String v) {
+        metrics = v.trim().equalsIgnoreCase("off") ? null : HostPort.parse(v);
+        return this;
+    }
+
+    /** Health fails when no datagram arrived for this long; 0 = never. */
+    public ConfigBuilder healthMaxIdle(String v) {
+        healthMaxIdleSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
     /** Adds an outer source block allowed to send. */
     public ConfigBuilder allowSource(String cidr) {
         allowSources.add(Cidr.parse(cidr));
@@ -196,7 +220,9 @@ public final class ConfigBuilder {
         return new ServeConfig(listen, output, threads, socketBuffer, stagingBuffer, stagingBuffers,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
                 new Retention(keepFiles, keepBytes), precision, snaplen, Optional.ofNullable(postRotate),
-                unknownVni, maxSessions, resolved, allowSources, unknownFilter);
+                unknownVni, maxSessions, resolved, allowSources, unknownFilter,
+                instanceId != null ? instanceId : InstanceId.fromHostName(), Optional.ofNullable(metrics),
+                healthMaxIdleSeconds);
     }
 
     private static long sizeRange(String v, long min, long max) {

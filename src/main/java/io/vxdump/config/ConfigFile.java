@@ -32,7 +32,9 @@ public final class ConfigFile {
             "output", new Field(Type.STRING, ConfigBuilder::output),
             "post-rotate", new Field(Type.STRING, ConfigBuilder::postRotate),
             "unknown-vni", new Field(Type.STRING, ConfigBuilder::unknownVni),
-            "max-sessions", new Field(Type.INTEGER, ConfigBuilder::maxSessions));
+            "max-sessions", new Field(Type.INTEGER, ConfigBuilder::maxSessions),
+            "instance-id", new Field(Type.STRING, ConfigBuilder::instanceId),
+            "metrics", new Field(Type.STRING, ConfigBuilder::metrics));
     private static final Map<String, Map<String, Field>> SECTIONS = Map.of(
             "receive", fields(
                     "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
@@ -47,6 +49,8 @@ public final class ConfigFile {
             "retention", fields(
                     "max-files", new Field(Type.INTEGER, ConfigBuilder::keepFiles),
                     "max-bytes", new Field(Type.SIZE, ConfigBuilder::keepBytes)),
+            "health", fields(
+                    "max-idle", new Field(Type.DURATION, ConfigBuilder::healthMaxIdle)),
             "pcap", fields(
                     "precision", new Field(Type.STRING, ConfigBuilder::precision),
                     "snaplen", new Field(Type.INTEGER, ConfigBuilder::snaplen)));

@@ -21,12 +21,16 @@ import java.util.Optional;
  * @param maxSessions     sessions that may be made for unknown VNIs
  * @param allowSources    outer source addresses allowed to send; empty = any
  * @param unknownVniFilter the filter of sessions made for unknown VNIs ({@code --rule})
+ * @param instanceId      this instance's id in file names
+ * @param metrics         where /metrics and /healthz are served; empty = off
+ * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
  */
 public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
                           long stagingBuffer, int stagingBuffers, RotationPolicy rotation, Retention retention,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
-                          SessionFilter unknownVniFilter) {
+                          SessionFilter unknownVniFilter, String instanceId,
+                          Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds) {
 
     public ServeConfig {
         sessions = List.copyOf(sessions);
@@ -38,6 +42,9 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
         StringBuilder s = new StringBuilder();
         s.append("listen: ").append(HostPort.format(listen)).append('\n');
         s.append("output: ").append(output).append('\n');
+        s.append("instance-id: ").append(instanceId).append('\n');
+        s.append("metrics: ").append(metrics.map(HostPort::format).orElse("off")).append('\n');
+        s.append("health: {max-idle: ").append(Units.formatDuration(healthMaxIdleSeconds)).append("}\n");
         s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
                 .append(Units.formatSize(socketBuffer)).append("}\n");
         s.append("staging: {buffer-size: ").append(Units.formatSize(stagingBuffer))

@@ -27,10 +27,12 @@ public final class FileFinisher {
     });
     private final PostRotateCommand postRotate;
     private final RetentionPolicy retention;
+    private final OutputSettings settings;
 
     public FileFinisher(OutputSettings settings) {
         this.postRotate = settings.postRotate().map(PostRotateCommand::new).orElse(null);
         this.retention = new RetentionPolicy(settings.retention());
+        this.settings = settings;
     }
 
     void finish(SessionOutput.OpenFile file) {
@@ -83,7 +85,7 @@ public final class FileFinisher {
         if (postRotate != null) {
             postRotate.run(target);
         }
-        int deleted = retention.apply(target.getParent(), session);
+        int deleted = retention.apply(target.getParent(), settings.filePrefix(session));
         if (owner != null && deleted > 0) {
             owner.filesDeletedCounter().add(deleted);
         }

@@ -11,7 +11,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * File names: {@code <session>-<UTC yyyyMMdd'T'HHmmss'Z'>-<seq>.pcap}, with {@code .part} behind
+ * File names: {@code <prefix>-<UTC yyyyMMdd'T'HHmmss'Z'>-<seq>.pcap}, where the prefix is
+ * {@code <session>-<instance id>} (see {@link OutputSettings#filePrefix}), with {@code .part} behind
  * while the file is written. The timestamp is the first packet's; the sequence number grows per
  * session and continues after a restart, so names never repeat and sort in the order written.
  */
@@ -25,28 +26,28 @@ public final class FileNaming {
     }
 
     /** The finished name of a file. */
-    public static String fileName(String session, long timestampNanos, long seq) {
+    public static String fileName(String prefix, long timestampNanos, long seq) {
         Instant at = Instant.ofEpochSecond(Math.floorDiv(timestampNanos, 1_000_000_000L));
-        return session + "-" + STAMP.format(at) + "-" + String.format("%06d", seq) + PCAP;
+        return prefix + "-" + STAMP.format(at) + "-" + String.format("%06d", seq) + PCAP;
     }
 
-    /** Pattern of this session's files, finished, in progress or post-processed (.pcap.gz ...). */
-    static Pattern filePattern(String session) {
-        return Pattern.compile(Pattern.quote(session) + "-\\d{8}T\\d{6}Z-(\\d+)\\.pcap(\\..+)?");
+    /** Pattern of this prefix's files, finished, in progress or post-processed (.pcap.gz ...). */
+    static Pattern filePattern(String prefix) {
+        return Pattern.compile(Pattern.quote(prefix) + "-\\d{8}T\\d{6}Z-(\\d+)\\.pcap(\\..+)?");
     }
 
-    /** True for a finished file of the session (anything but {@code .part}). */
-    static boolean isFinished(String session, String name) {
-        return filePattern(session).matcher(name).matches() && !name.endsWith(PART);
+    /** True for a finished file of the prefix (anything but {@code .part}). */
+    static boolean isFinished(String prefix, String name) {
+        return filePattern(prefix).matcher(name).matches() && !name.endsWith(PART);
     }
 
     /** The sequence number the session's next file gets: one more than any already on disk. */
-    static long nextSequence(Path directory, String session) throws IOException {
+    static long nextSequence(Path directory, String prefix) throws IOException {
         long max = 0;
         if (!Files.isDirectory(directory)) {
             return 1;
         }
-        Pattern p = filePattern(session);
+        Pattern p = filePattern(prefix);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path f : files) {
                 Matcher m = p.matcher(f.getFileName().toString());

@@ -20,14 +20,19 @@ public final class PcapWriter implements Runnable {
 
     private final WriteQueue queue;
     private final FileFinisher finisher;
-    private final WriteFailureGate gate = new WriteFailureGate();
+    private final WriteFailureGate gate;
     private final WallClock clock = new WallClock();
     private final List<SessionOutput> outputs = new ArrayList<>();
     private final Map<SessionOutput, Boolean> known = new IdentityHashMap<>();
     private final Thread thread;
     private volatile boolean stopping;
 
-    public PcapWriter(WriteQueue queue, FileFinisher finisher) {
+    /**
+     * @param output          the output directory, whose free space ends a disk-full episode
+     * @param stagingBuffer   bytes of one staging buffer: the room a retry waits for
+     */
+    public PcapWriter(WriteQueue queue, FileFinisher finisher, java.nio.file.Path output, long stagingBuffer) {
+        this.gate = new WriteFailureGate(output, stagingBuffer);
         this.queue = queue;
         this.finisher = finisher;
         this.thread = new Thread(this, "vxdump-writer");
@@ -41,6 +46,11 @@ public final class PcapWriter implements Runnable {
     /** True while writes fail (disk full, read-only); for the health check. */
     public boolean failing() {
         return gate.failing();
+    }
+
+    /** The last write error, for the health check. */
+    public String lastError() {
+        return gate.lastError();
     }
 
     @Override

@@ -24,7 +24,7 @@ final class RetentionPolicy {
     }
 
     /** Applies the limits to {@code directory}; returns how many files were deleted. */
-    int apply(Path directory, String session) {
+    int apply(Path directory, String prefix) {
         if (limits.unlimited()) {
             return 0;
         }
@@ -32,7 +32,7 @@ final class RetentionPolicy {
         long total = 0;
         try (DirectoryStream<Path> all = Files.newDirectoryStream(directory)) {
             for (Path f : all) {
-                if (FileNaming.isFinished(session, f.getFileName().toString())) {
+                if (FileNaming.isFinished(prefix, f.getFileName().toString())) {
                     files.add(f);
                 }
             }

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class SessionOutput {
     private final String session;
+    private final String prefix;
     private final int snaplen;
     private final Path directory;
     private final OutputSettings settings;
@@ -36,6 +37,7 @@ public final class SessionOutput {
 
     public SessionOutput(String session, int snaplen, OutputSettings settings) {
         this.session = session;
+        this.prefix = settings.filePrefix(session);
         this.snaplen = snaplen;
         this.settings = settings;
         this.directory = settings.directory().resolve(session);
@@ -129,9 +131,9 @@ public final class SessionOutput {
         try {
             Files.createDirectories(directory);
             if (nextSeq == 0) {
-                nextSeq = FileNaming.nextSequence(directory, session);
+                nextSeq = FileNaming.nextSequence(directory, prefix);
             }
-            String name = FileNaming.fileName(session, firstTimestamp, nextSeq);
+            String name = FileNaming.fileName(prefix, firstTimestamp, nextSeq);
             finalPath = directory.resolve(name);
             part = directory.resolve(name + FileNaming.PART);
             FileChannel c = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

@@ -7,20 +7,49 @@ import org.slf4j.LoggerFactory;
 /**
  * Tracks an episode of failing writes (disk full, read-only file system, I/O errors): logs once
  * when it begins and once when it ends, and lets the writer try again about once a second in
- * between, dropping (and counting) what arrives meanwhile. Writer thread only, but
- * {@link #failing()} may be read anywhere.
+ * between, dropping (and counting) what arrives meanwhile. A retry waits, too, until the output
+ * file system has room for a whole staging buffer, so a disk that is still full is not written to
+ * record by record. Writer thread only, but {@link #failing()} and {@link #lastError()} may be
+ * read anywhere.
  */
 final class WriteFailureGate {
     private static final Logger LOG = LoggerFactory.getLogger(WriteFailureGate.class);
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    private final java.nio.file.Path output;
+    private final long roomNeeded;
     private volatile boolean failing;
+    private volatile String lastError = "";
     private long nextAttempt;
     private long droppedInEpisode;
 
+    /** @param roomNeeded bytes the output must have free before a retry: one staging buffer */
+    WriteFailureGate(java.nio.file.Path output, long roomNeeded) {
+        this.output = output;
+        this.roomNeeded = roomNeeded;
+    }
+
     /** True when a write may be tried now. */
     boolean allowed(long nowNanos) {
-        return !failing || nowNanos - nextAttempt >= 0;
+        if (!failing) {
+            return true;
+        }
+        if (nowNanos - nextAttempt < 0) {
+            return false;
+        }
+        if (usableSpace() < roomNeeded) {
+            nextAttempt = nowNanos + RETRY_NANOS;
+            return false;
+        }
+        return true;
+    }
+
+    private long usableSpace() {
+        try {
+            return java.nio.file.Files.getFileStore(output).getUsableSpace();
+        } catch (java.io.IOException e) {
+            return Long.MAX_VALUE; // cannot tell: let the write itself find out
+        }
     }
 
     void dropped(long packets) {
@@ -28,6 +57,7 @@ final class WriteFailureGate {
     }
 
     void failed(String what, Exception e, long nowNanos) {
+        lastError = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         if (!failing) {
             LOG.error("{} failed: {}; dropping packets (counted as write_error) and retrying every second",
                     what, e.toString());
@@ -46,5 +76,9 @@ final class WriteFailureGate {
 
     boolean failing() {
         return failing;
+    }
+
+    String lastError() {
+        return lastError;
     }
 }

@@ -119,6 +119,19 @@ public final class Receiver {
         return a;
     }
 
+    /** True while every receive socket is open and bound. */
+    public boolean allBound() {
+        if (channels.isEmpty()) {
+            return false;
+        }
+        for (Channel ch : channels) {
+            if (!ch.isActive()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public String transportName() {
         return transport == Transport.EPOLL ? "epoll (SO_REUSEPORT, recvmmsg)" : "nio";
     }

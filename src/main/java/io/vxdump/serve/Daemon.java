@@ -7,6 +7,21 @@ import io.vxdump.config.UnknownVni;
 import io.vxdump.config.Units;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.filter.SourceAllowList;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.vxdump.metrics.Accounting;
+import io.vxdump.metrics.HealthCheck;
+import io.vxdump.metrics.MetricsServer;
+import io.vxdump.metrics.VxdumpMeters;
 import io.vxdump.pcap.FileFinisher;
 import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.PartFileRecovery;
@@ -41,6 +56,8 @@ public final class Daemon {
     private Receiver receiver;
     private Accounting accounting;
     private InetSocketAddress address;
+    private MetricsServer metrics;
+    private JvmGcMetrics gcMetrics;
 
     public Daemon(ServeConfig config) {
         this.config = config;
@@ -50,7 +67,7 @@ public final class Daemon {
     public InetSocketAddress start() throws IOException, InterruptedException {
         // Absolute, so post-rotate commands get a path that means the same wherever they cd to.
         OutputSettings output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
-                config.retention(), config.postRotate());
+                config.retention(), config.postRotate(), config.instanceId());
         Files.createDirectories(config.output());
         finisher = new FileFinisher(output);
         int leftovers = PartFileRecovery.recover(config.output(), finisher);
@@ -71,7 +88,7 @@ public final class Daemon {
         SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions());
 
         WriteQueue queue = new WriteQueue(lanes * config.stagingBuffers());
-        writer = new PcapWriter(queue, finisher);
+        writer = new PcapWriter(queue, finisher, output.directory(), config.stagingBuffer());
         writer.start();
         List<DatagramProcessor> processors = new ArrayList<>();
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
@@ -81,11 +98,46 @@ public final class Daemon {
         }
         accounting = new Accounting(processors, sessions);
         address = receiver.start(processors);
+        if (config.metrics().isPresent()) {
+            metrics = startMetrics(config.metrics().get(), processors, sessions, output);
+        }
         LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each, "
-                        + "{} configured session(s), unknown VNIs {}, output {}",
+                        + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
                 HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
-                configured.size(), config.unknownVni().name().toLowerCase(), config.output().toAbsolutePath());
+                configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
+                metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
         return address;
+    }
+
+    private MetricsServer startMetrics(InetSocketAddress at, List<DatagramProcessor> processors, SessionTable sessions,
+                                       OutputSettings output) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new io.vxdump.metrics.ExpositionLint());
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
+        VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory());
+        HealthCheck health = new HealthCheck(receiver::allBound, writer::failing, writer::lastError,
+                () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
+        MetricsServer server;
+        try {
+            server = new MetricsServer(at, registry, meters, health);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot bind metrics " + HostPort.format(at) + ": " + e.getMessage());
+        }
+        server.start();
+        return server;
+    }
+
+    /** Where /metrics and /healthz are served, or null when off. */
+    public InetSocketAddress metricsAddress() {
+        return metrics == null ? null : metrics.address();
     }
 
     private static Session newSession(int vni, String name, int snaplen, boolean configured, SessionFilter filter,
@@ -109,6 +161,10 @@ public final class Daemon {
      */
     public void stop() throws InterruptedException {
         LOG.info("stopping: draining staged packets and finishing files");
+        if (metrics != null) {
+            metrics.stop(); // the NLB sees the target go away at once
+            gcMetrics.close();
+        }
         receiver.stop();
         writer.drainAndStop();
         finisher.shutdown();

@@ -16,7 +16,7 @@ final class WriterHarness {
     WriterHarness(Path dir, RotationPolicy rotation, Retention retention, Optional<String> postRotate, Precision precision) {
         settings = new OutputSettings(dir, precision, rotation, retention, postRotate);
         finisher = new FileFinisher(settings);
-        writer = new PcapWriter(queue, finisher);
+        writer = new PcapWriter(queue, finisher, dir, 64 << 10);
     }
 
     WriterHarness(Path dir, RotationPolicy rotation) {

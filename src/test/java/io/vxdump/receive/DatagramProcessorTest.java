@@ -18,7 +18,7 @@ import io.vxdump.pcap.RotationPolicy;
 import io.vxdump.pcap.SessionOutput;
 import io.vxdump.pcap.StagingPool;
 import io.vxdump.pcap.WriteQueue;
-import io.vxdump.serve.Accounting;
+import io.vxdump.metrics.Accounting;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionTable;
 import io.vxdump.testing.Frames;

@@ -1,7 +1,5 @@
-package io.vxdump.serve;
+package io.vxdump.metrics;
 
-import io.vxdump.metrics.DropReason;
-import io.vxdump.metrics.Totals;
 import io.vxdump.pcap.SessionOutput;
 import io.vxdump.receive.DatagramProcessor;
 import io.vxdump.session.Session;
