@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 /** {@code java -jar vxdump.jar serve ...} as a real process: started, fed, signalled, read back. */
 public final class DaemonProcess implements AutoCloseable {
     private static final Pattern SERVING = Pattern.compile("serving on (\\S+):(\\d+) udp");
+    private static final Pattern METRICS = Pattern.compile("metrics http://(\\S+):(\\d+)/metrics");
     private static final Pattern TOTAL = Pattern.compile("(\\w+)=(\\d+)");
 
     private final Process process;
@@ -46,6 +47,9 @@ public final class DaemonProcess implements AutoCloseable {
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", jar().toAbsolutePath().toString(), "serve"));
         command.addAll(List.of(args));
+        if (!command.contains("--metrics")) {
+            command.addAll(List.of("--metrics", "127.0.0.1:0")); // never collide with a real 9464
+        }
         Files.createDirectories(workDir);
         Path log = Files.createTempFile(workDir, "vxdump", ".log");
         Process p = new ProcessBuilder(command).directory(workDir.toFile())
@@ -86,6 +90,26 @@ public final class DaemonProcess implements AutoCloseable {
 
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** The metrics and health address from the start-up line. */
+    public InetSocketAddress metricsAddress() throws IOException {
+        Matcher m = METRICS.matcher(log());
+        assertTrue(m.find(), "metrics are off:\n" + log());
+        return new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
+    }
+
+    /** GET {@code path} on the metrics port: the status and the body. */
+    public Map.Entry<Integer, String> http(String path, String accept) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        InetSocketAddress a = metricsAddress();
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://" + a.getHostString() + ":" + a.getPort() + path));
+        if (accept != null) {
+            req.header("Accept", accept);
+        }
+        java.net.http.HttpResponse<String> r = client.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Map.entry(r.statusCode(), r.body() + (r.headers().firstValue("Content-Type").map(t -> "\n#content-type " + t).orElse("")));
     }
 
     /** Sends each datagram from one socket (one flow, so one receive socket, so order is kept). */

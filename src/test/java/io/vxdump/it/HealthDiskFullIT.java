@@ -1,0 +1,87 @@
+package io.vxdump.it;
+
+import static io.vxdump.testing.Frames.vxlan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /healthz with a real full file system: 503 while full, 200 again once space is freed, never an exit. */
+class HealthDiskFullIT {
+    @TempDir
+    Path dir;
+    private Path mount;
+
+    @AfterEach
+    void unmount() {
+        if (mount != null) {
+            Requirements.sh("umount", "-l", mount.toString());
+        }
+    }
+
+    @Test
+    void aFullOutputMakesTheTargetUnhealthyUntilSpaceIsFreed() throws Exception {
+        Requirements.require(Requirements.isRoot(), "mounting a tmpfs needs root");
+        mount = Files.createDirectories(dir.resolve("out"));
+        int status = Requirements.sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
+        if (status != 0) {
+            mount = null;
+        }
+        Requirements.require(status == 0, "mount -t tmpfs failed");
+        Path filler = mount.resolve("filler");
+        Files.write(filler, new byte[1 << 20]);
+        Path config = dir.resolve("vxdump.yaml");
+        Files.writeString(config, "staging: {buffer-size: 128KiB, buffers: 64}\n");
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
+                "--output", mount.toString(), "--threads", "1");
+        try (d) {
+            assertEquals(200, d.http("/healthz", null).getKey());
+            int sent = 0;
+            Map.Entry<Integer, String> health = null;
+            for (int round = 0; round < 100; round++) {
+                List<byte[]> burst = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    burst.add(vxlan(3, Frames.sized(1400, sent + i)));
+                }
+                d.send(burst);
+                sent += burst.size();
+                Thread.sleep(50);
+                health = d.http("/healthz", null);
+                if (health.getKey() == 503) {
+                    break;
+                }
+            }
+            assertEquals(503, health.getKey(), "the disk filled up");
+            assertTrue(health.getValue().contains("output not writable"), health.getValue());
+            assertTrue(health.getValue().contains("No space left on device"), health.getValue());
+
+            Files.delete(filler);
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                d.send(List.of(vxlan(3, Frames.sized(200, sent++))));
+                Thread.sleep(250);
+                health = d.http("/healthz", null);
+                if (health.getKey() == 200) {
+                    break;
+                }
+            }
+            assertEquals(200, health.getKey(), "healthy again once space is back: " + health.getValue());
+            Thread.sleep(300);
+            assertEquals(0, d.terminate(10), "the daemon never exited because of the disk");
+            Map<String, Long> t = d.totals();
+            assertEquals(sent, t.get("received"));
+            assertTrue(t.get("dropped_write_error") > 0);
+            assertEquals(sent, t.get("written") + t.get("dropped_write_error") + t.get("dropped_writer_backlog"));
+        }
+    }
+}

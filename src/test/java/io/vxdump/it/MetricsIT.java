@@ -1,0 +1,150 @@
+package io.vxdump.it;
+
+import static io.vxdump.testing.Frames.ethernet;
+import static io.vxdump.testing.Frames.ipv4;
+import static io.vxdump.testing.Frames.tcp;
+import static io.vxdump.testing.Frames.vxlan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** /metrics after known traffic: exact values, the accounting identity, promtool, OpenMetrics; /healthz. */
+class MetricsIT {
+    @TempDir
+    Path dir;
+
+    /** Sample lines {@code name{labels} value} as a map from {@code name{labels}} to the value. */
+    static Map<String, Double> samples(String exposition) {
+        Map<String, Double> out = new HashMap<>();
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith("vxdump_")) {
+                int space = line.lastIndexOf(' ');
+                out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void countsAfterKnownTrafficAreExactAndAddUp() throws Exception {
+        Path config = dir.resolve("vxdump.yaml");
+        Files.writeString(config, """
+                max-sessions: 1
+                rotation: {max-packets: 2}
+                sessions:
+                  - vni: 100
+                    name: web
+                    monitored: [10.0.1.10/32]
+                    filter:
+                      rules:
+                        - {number: 100, direction: inbound, action: reject, protocol: tcp, destination-port: https}
+                        - {number: 200, direction: any, action: accept}
+                """);
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0", "--output", "out");
+        try (d) {
+            byte[] https = ethernet(0x0800, ipv4(6, "203.0.113.5", "10.0.1.10", tcp(51000, 443, new byte[10])));
+            byte[] http = ethernet(0x0800, ipv4(6, "203.0.113.5", "10.0.1.10", tcp(51000, 80, new byte[10])));
+            byte[] cut = Frames.cut(ethernet(0x0800, ipv4(6, "10.0.1.10", "203.0.113.5", tcp(80, 51000, new byte[900]))), 80);
+            List<byte[]> datagrams = new ArrayList<>(List.of(vxlan(100, https), vxlan(100, https),
+                    vxlan(100, http), vxlan(100, http), vxlan(100, http), vxlan(100, cut),
+                    vxlan(7, Frames.arp()), vxlan(7, Frames.arp()), vxlan(8, Frames.arp()), new byte[9]));
+            d.send(datagrams);
+            Thread.sleep(1200); // the flush timer puts everything on disk within a second
+
+            var response = d.http("/metrics", null);
+            assertEquals(200, response.getKey());
+            assertTrue(response.getValue().contains("#content-type text/plain; version=0.0.4"), "Prometheus text format");
+            Map<String, Double> m = samples(response.getValue());
+            assertEquals(10.0, m.get("vxdump_datagrams_received_total"));
+            assertEquals(4.0, m.get("vxdump_packets_written_total{session=\"web\"}"));
+            assertEquals(2.0, m.get("vxdump_packets_written_total{session=\"vni-7\"}"));
+            assertEquals(2.0, m.get("vxdump_packets_filtered_total{session=\"web\"}"));
+            assertEquals(0.0, m.get("vxdump_packets_filtered_total{session=\"vni-7\"}"));
+            assertEquals(1.0, m.get("vxdump_packets_truncated_total{session=\"web\"}"));
+            assertEquals(2.0, m.get("vxdump_filter_rule_matches_total{direction=\"inbound\",rule=\"100\",session=\"web\"}"));
+            assertEquals(4.0, m.get("vxdump_filter_rule_matches_total{direction=\"any\",rule=\"200\",session=\"web\"}"));
+            assertEquals(0.0, m.get("vxdump_filter_rule_matches_total{direction=\"any\",rule=\"default\",session=\"web\"}"));
+            assertEquals(1.0, m.get("vxdump_datagrams_dropped_total{reason=\"decap_error\",session=\"\"}"));
+            assertEquals(1.0, m.get("vxdump_datagrams_dropped_total{reason=\"session_limit\",session=\"\"}"));
+            assertEquals(0.0, m.get("vxdump_datagrams_dropped_total{reason=\"unknown_vni\",session=\"\"}"));
+            assertEquals(0.0, m.get("vxdump_datagrams_dropped_total{reason=\"writer_backlog\",session=\"web\"}"));
+            assertEquals(0.0, m.get("vxdump_datagrams_dropped_total{reason=\"write_error\",session=\"web\"}"));
+            assertEquals(0.0, m.get("vxdump_packets_pending"));
+            assertEquals(2.0, m.get("vxdump_sessions"));
+            assertEquals(2.0, m.get("vxdump_files_finished_total{session=\"web\"}"), "rotated after 2 packets");
+            assertEquals(1.0, m.get("vxdump_files_finished_total{session=\"vni-7\"}"));
+            assertEquals(0.0, m.get("vxdump_files_deleted_total{session=\"web\"}"));
+            long webBytes = 2 * 24 + 3 * (16 + http.length) + (16 + cut.length);
+            assertEquals((double) webBytes, m.get("vxdump_bytes_written_total{session=\"web\"}"));
+            assertTrue(m.get("vxdump_output_free_bytes") > 0);
+            assertTrue(m.containsKey("vxdump_udp_receive_buffer_errors_total"));
+            assertTrue(m.containsKey("vxdump_udp_in_errors_total"));
+            double dropped = m.entrySet().stream().filter(e -> e.getKey().startsWith("vxdump_datagrams_dropped_total"))
+                    .mapToDouble(Map.Entry::getValue).sum();
+            double written = m.entrySet().stream().filter(e -> e.getKey().startsWith("vxdump_packets_written_total"))
+                    .mapToDouble(Map.Entry::getValue).sum();
+            double filtered = m.entrySet().stream().filter(e -> e.getKey().startsWith("vxdump_packets_filtered_total"))
+                    .mapToDouble(Map.Entry::getValue).sum();
+            assertEquals(m.get("vxdump_datagrams_received_total"), written + filtered + dropped + m.get("vxdump_packets_pending"),
+                    "received = written + filtered + dropped + pending");
+            assertTrue(response.getValue().contains("jvm_memory_used_bytes"), "JVM binders");
+            assertTrue(response.getValue().contains("netty_allocator_memory_used"), "Netty allocator binder");
+
+            Requirements.require(Requirements.sh("promtool", "--version") == 0, "promtool (Debian package prometheus) is missing");
+            Path exposition = dir.resolve("metrics.txt");
+            Files.writeString(exposition, response.getValue().substring(0, response.getValue().lastIndexOf("\n#content-type")));
+            Process p = new ProcessBuilder("promtool", "check", "metrics").redirectInput(exposition.toFile())
+                    .redirectErrorStream(true).start();
+            String lint = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "promtool check metrics:\n" + lint);
+
+            var open = d.http("/metrics", "application/openmetrics-text; version=1.0.0");
+            assertTrue(open.getValue().contains("#content-type application/openmetrics-text"), open.getValue());
+            assertTrue(open.getValue().contains("# EOF\n"), "OpenMetrics ends with # EOF");
+
+            var health = d.http("/healthz", null);
+            assertEquals(200, health.getKey());
+            assertTrue(health.getValue().startsWith("{\"status\":\"ok\"}"), health.getValue());
+            assertEquals(0, d.terminate(5));
+        }
+    }
+
+    @Test
+    void maxIdleFailsTheHealthCheckOnlyWhenAsked() throws Exception {
+        Path config = dir.resolve("vxdump.yaml");
+        Files.writeString(config, "health: {max-idle: 1s}\n");
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0", "--output", "out");
+        try (d) {
+            Thread.sleep(2500);
+            var idle = d.http("/healthz", null);
+            assertEquals(503, idle.getKey());
+            assertTrue(idle.getValue().contains("no datagram for more than 1 s"), idle.getValue());
+            d.send(List.of(vxlan(1, Frames.arp())));
+            Thread.sleep(300);
+            assertEquals(200, d.http("/healthz", null).getKey());
+            assertEquals(0, d.terminate(5));
+        }
+    }
+
+    @Test
+    void metricsOffServesNoHttp() throws Exception {
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out", "--metrics", "off");
+        try (d) {
+            assertTrue(d.log().contains("metrics off"), d.log());
+            assertEquals(0, d.terminate(5));
+        }
+    }
+}
