@@ -76,7 +76,15 @@ class HealthDiskFullIT {
                 }
             }
             assertEquals(200, health.getKey(), "healthy again once space is back: " + health.getValue());
-            Thread.sleep(300);
+            Thread.sleep(1200);
+            Map<String, Double> m = MetricsIT.samples(d.http("/metrics", null).getValue());
+            assertTrue(m.get("vxdump_datagrams_dropped_total{reason=\"write_error\",session=\"vni-3\"}") > 0);
+            assertEquals(m.get("vxdump_datagrams_received_total"),
+                    m.get("vxdump_packets_written_total{session=\"vni-3\"}")
+                            + m.get("vxdump_datagrams_dropped_total{reason=\"write_error\",session=\"vni-3\"}")
+                            + m.get("vxdump_datagrams_dropped_total{reason=\"writer_backlog\",session=\"vni-3\"}")
+                            + m.get("vxdump_packets_pending"),
+                    "the identity holds with a full disk");
             assertEquals(0, d.terminate(10), "the daemon never exited because of the disk");
             Map<String, Long> t = d.totals();
             assertEquals(sent, t.get("received"));

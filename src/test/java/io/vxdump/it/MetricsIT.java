@@ -147,4 +147,37 @@ class MetricsIT {
             assertEquals(0, d.terminate(5));
         }
     }
+
+    @Test
+    void theAccountingIdentityHoldsExactlyAfterALoad() throws Exception {
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out",
+                "--rotate-size", "1MiB", "--keep-files", "3");
+        try (d) {
+            List<byte[]> burst = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                burst.add(vxlan(1 + i % 5, Frames.sized(64 + (i * 37) % 1300, i)));
+            }
+            burst.add(new byte[3]);
+            for (int round = 0; round < 40; round++) { // 20,040 datagrams from 40 sockets (flows)
+                d.send(burst);
+            }
+            Thread.sleep(1500);
+            Map<String, Double> m = samples(d.http("/metrics", null).getValue());
+            double received = m.get("vxdump_datagrams_received_total");
+            double accounted = 0;
+            for (Map.Entry<String, Double> e : m.entrySet()) {
+                String k = e.getKey();
+                if (k.startsWith("vxdump_packets_written_total") || k.startsWith("vxdump_packets_filtered_total")
+                        || k.startsWith("vxdump_datagrams_dropped_total") || k.equals("vxdump_packets_pending")) {
+                    accounted += e.getValue();
+                }
+            }
+            assertTrue(received > 1000, "the load arrived: " + received);
+            assertEquals(received, accounted, "received = written + filtered + dropped + pending, under load");
+            assertEquals(0.0, m.get("vxdump_packets_pending"), "a quiet moment");
+            assertEquals(5.0, m.get("vxdump_sessions"));
+            assertTrue(m.get("vxdump_files_deleted_total{session=\"vni-1\"}") >= 0);
+            assertEquals(0, d.terminate(10));
+        }
+    }
 }

@@ -69,7 +69,7 @@ class ServeIT {
                 """);
         Path postLog = dir.resolve("post-rotate.log");
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
-                "--output", "out", "--rotate-packets", "4", "--precision", "nano",
+                "--output", "out", "--rotate-packets", "4", "--precision", "nano", "--instance-id", "sensor-a",
                 "--post-rotate", "printf '%s\\n' >> '" + postLog + "'");
         try (d) {
             List<byte[]> web = new ArrayList<>();
@@ -110,6 +110,10 @@ class ServeIT {
                 assertTrue(i == 0 || r.timestampNanos() >= webRecords.get(i - 1).timestampNanos(), "in order");
             }
             assertEquals(2, files(out.resolve("web-proxy")).size(), "rotated after 4 packets");
+            for (Path f : files(out.resolve("web-proxy"))) {
+                assertTrue(f.getFileName().toString().matches("web-proxy-sensor-a-\\d{8}T\\d{6}Z-00000[12]\\.pcap"),
+                        "named <session>-<instance>-<UTC time>-<seq>.pcap: " + f);
+            }
 
             List<PcapRecord> backend = records(out.resolve("backend"));
             assertEquals(4, backend.size());
