@@ -1,0 +1,44 @@
+package io.vxdump.replay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+
+/** Classic pcap: a 24-byte header, then 16-byte record headers and frames, in either byte order. */
+final class PcapReader extends CaptureReader {
+    /** Larger than any link layer sends; a bigger caplen means a corrupt record. */
+    private static final int MAX_CAPLEN = 1 << 24;
+
+    private final ByteOrder order;
+    private final long nanosPerUnit;
+    private final int linkType;
+
+    PcapReader(InputStream in, Path file, ByteOrder order, boolean nanos) throws IOException {
+        super(in, file);
+        this.order = order;
+        this.nanosPerUnit = nanos ? 1 : 1000;
+        byte[] rest = read(20, false);
+        ByteBuffer h = ByteBuffer.wrap(rest).order(order);
+        this.linkType = h.getInt(16) & 0x0FFFFFFF; // the upper bits carry FCS information
+    }
+
+    @Override
+    public CapturedPacket next() throws IOException {
+        byte[] header = read(16, true);
+        if (header == null) {
+            return null;
+        }
+        ByteBuffer h = ByteBuffer.wrap(header).order(order);
+        long seconds = Integer.toUnsignedLong(h.getInt(0));
+        long fraction = Integer.toUnsignedLong(h.getInt(4));
+        int caplen = h.getInt(8);
+        int origlen = h.getInt(12);
+        if (caplen < 0 || caplen > MAX_CAPLEN) {
+            throw new CaptureFormatException("a record claims " + Integer.toUnsignedString(caplen) + " bytes: corrupt", false);
+        }
+        byte[] data = read(caplen, false);
+        return new CapturedPacket(seconds * 1_000_000_000L + fraction * nanosPerUnit, linkType, data, origlen);
+    }
+}

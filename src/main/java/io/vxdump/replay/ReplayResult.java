@@ -1,0 +1,25 @@
+package io.vxdump.replay;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a replay did: packets and payload bytes sent, how long it took, what it skipped and why. */
+public record ReplayResult(long packets, long bytes, long nanos, Map<Encapsulator.Skip, Long> skipped,
+                           List<String> fileProblems) {
+
+    /** The one-line summary: packets, bytes, seconds, achieved pps and Mbps, skips and why. */
+    public String summary() {
+        double seconds = nanos / 1e9;
+        StringBuilder s = new StringBuilder(String.format(java.util.Locale.ROOT,
+                "sent %d packets (%d bytes) in %.3f s: %.0f pps, %.2f Mbps", packets, bytes, seconds,
+                seconds > 0 ? packets / seconds : 0, seconds > 0 ? bytes * 8 / seconds / 1e6 : 0));
+        long total = skipped.values().stream().mapToLong(Long::longValue).sum();
+        s.append("; skipped ").append(total);
+        if (total > 0) {
+            StringBuilder why = new StringBuilder();
+            skipped.forEach((k, v) -> why.append(why.length() == 0 ? "" : ", ").append(v).append(' ').append(k.words));
+            s.append(" (").append(why).append(')');
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,143 @@
+package io.vxdump.replay;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Replays capture files to a VXLAN target: reads each packet, encapsulates it, waits until the
+ * pacing says it is due, sends it. Files play one after another and {@code loops} times over; with
+ * the capture's own timing each file starts where the previous one ended.
+ */
+public final class Replayer {
+    /** Sleeping less than this is not worth a park: send at once, flushing in batches. */
+    private static final long SPIN_NANOS = 50_000;
+    private static final int BATCH = 32;
+
+    private final InetSocketAddress target;
+    private final Encapsulator encapsulator;
+    private final Pacing pacing;
+    private final int loops;
+    private final Progress progress;
+
+    Replayer(InetSocketAddress target, Encapsulator encapsulator, Pacing pacing, int loops, Progress progress) {
+        this.target = target;
+        this.encapsulator = encapsulator;
+        this.pacing = pacing;
+        this.loops = loops;
+        this.progress = progress;
+    }
+
+    /** Creates a replayer from the command line's choices; {@code terminal} null draws no progress bar. */
+    public static Replayer of(InetSocketAddress target, int vxlanPort, Integer vni, Integer sourcePort,
+                              Double speed, Double pps, Double mbps, boolean topspeed, int loops, PrintStream terminal) {
+        Pacing p = topspeed ? new Pacing.TopSpeed() : pps != null ? new Pacing.PacketRate(pps)
+                : mbps != null ? new Pacing.BitRate(mbps) : new Pacing.CaptureTiming(speed == null ? 1.0 : speed);
+        return new Replayer(target, new Encapsulator(vxlanPort, vni, sourcePort), p, loops,
+                terminal == null ? null : new Progress(terminal));
+    }
+
+    /** Checks that every file opens as a capture, before anything is sent. */
+    public static void checkReadable(List<Path> files) throws IOException {
+        for (Path f : files) {
+            try {
+                CaptureReader.open(f).close(); // opened: the header is good
+            } catch (IOException e) {
+                throw new IOException(f + ": " + message(e), e);
+            }
+        }
+    }
+
+    public ReplayResult run(List<Path> files) throws IOException, InterruptedException {
+        List<String> problems = new ArrayList<>();
+        if (progress != null) {
+            progress.start(count(files) * loops);
+        }
+        long sent = 0;
+        long bytes = 0;
+        long start = 0;
+        long timelineOffset = 0;
+        try (UdpSender sender = new UdpSender(target)) {
+            sender.warmUp();
+            int queued = 0;
+            for (int loop = 0; loop < loops; loop++) {
+                for (Path file : files) {
+                    long first = Long.MIN_VALUE;
+                    long latest = 0;
+                    try (CaptureReader reader = CaptureReader.open(file)) {
+                        CapturedPacket p;
+                        while ((p = reader.next()) != null) {
+                            if (first == Long.MIN_VALUE) {
+                                first = p.timestampNanos();
+                            }
+                            latest = Math.max(latest, p.timestampNanos() - first);
+                            Encapsulator.Datagram d = encapsulator.encapsulate(p);
+                            if (d == null) {
+                                continue;
+                            }
+                            if (sent == 0) {
+                                start = System.nanoTime(); // the schedule begins with the first packet
+                            }
+                            long due = start + pacing.due(sent, bytes * 8, timelineOffset + latest);
+                            long wait = due - System.nanoTime();
+                            if (wait > SPIN_NANOS) {
+                                sender.flush();
+                                queued = 0;
+                                LockSupport.parkNanos(wait);
+                            }
+                            sender.send(d.payload(), d.sourcePort());
+                            sent++;
+                            bytes += d.payload().length;
+                            if (++queued >= BATCH) {
+                                sender.flush();
+                                queued = 0;
+                            }
+                            if (progress != null) {
+                                progress.update(sent);
+                            }
+                        }
+                    } catch (CaptureFormatException e) {
+                        if (loop == 0) {
+                            problems.add(file + ": " + e.getMessage()
+                                    + (e.truncated() ? "; the packets before it were sent" : ""));
+                        }
+                    }
+                    timelineOffset += latest;
+                }
+            }
+        }
+        long nanos = sent == 0 ? 0 : System.nanoTime() - start;
+        if (progress != null) {
+            progress.finish();
+        }
+        return new ReplayResult(sent, bytes, nanos, encapsulator.skipped(), problems);
+    }
+
+    private static long count(List<Path> files) {
+        long n = 0;
+        for (Path f : files) {
+            try (CaptureReader r = CaptureReader.open(f)) {
+                while (r.next() != null) {
+                    n++;
+                }
+            } catch (IOException e) {
+                // counted up to the problem; the replay itself reports it
+            }
+        }
+        return n;
+    }
+
+    static String message(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,276 @@
+package io.vxdump.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.PcapRecord;
+import io.vxdump.testing.Requirements;
+import io.vxdump.testing.Tshark;
+import java.io.ByteArrayOutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** vxdump replay against a test receiver and against vxdump serve. */
+class ReplayIT {
+    private static final Path MIRROR = Path.of("pcaps", "vxlan-mirror.pcap").toAbsolutePath();
+    private static final Path ETHERNET = Path.of("pcaps", "ethernet-mix.pcap").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    /** A datagram as the test receiver got it. */
+    record Received(byte[] payload, int sourcePort, long atNanos) {
+    }
+
+    /** Runs {@code vxdump replay args... --to <a test socket>} and returns what arrived, in order. */
+    private List<Received> replayToReceiver(Map.Entry<Integer, String>[] result, String... args) throws Exception {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            socket.setReceiveBufferSize(8 << 20);
+            List<String> all = new ArrayList<>(List.of("replay"));
+            all.addAll(List.of(args));
+            all.addAll(List.of("--to", "127.0.0.1:" + socket.getLocalPort()));
+            Thread runner = new Thread(() -> {
+                try {
+                    result[0] = DaemonProcess.run(dir, all.toArray(String[]::new));
+                } catch (Exception e) {
+                    result[0] = Map.entry(-1, e.toString());
+                }
+            });
+            runner.start();
+            List<Received> got = new ArrayList<>();
+            socket.setSoTimeout(500);
+            byte[] buf = new byte[65536];
+            while (true) {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                try {
+                    socket.receive(p);
+                } catch (SocketTimeoutException e) {
+                    if (!runner.isAlive()) {
+                        break;
+                    }
+                    continue;
+                }
+                got.add(new Received(Arrays.copyOf(p.getData(), p.getLength()), p.getPort(), System.nanoTime()));
+            }
+            runner.join();
+            return got;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map.Entry<Integer, String>[] holder() {
+        return new Map.Entry[1];
+    }
+
+    private static List<byte[]> framesOf(Path capture) {
+        return Libpcap.read(capture).stream().map(PcapRecord::data).toList();
+    }
+
+    @Test
+    void vxlanCapturesAreSentAsTheyAreAndOthersAreWrapped() throws Exception {
+        var result = holder();
+        // One source port keeps one socket, so the order is the capture's (flows on different
+        // ports may overtake each other inside a send batch at top speed).
+        List<Received> got = replayToReceiver(result, MIRROR.toString(), "--topspeed", "--source-port", "45670");
+        assertEquals(0, result[0].getKey(), result[0].getValue());
+        assertTrue(result[0].getValue().contains("sent 15 packets"), result[0].getValue());
+        List<byte[]> outer = framesOf(MIRROR);
+        assertEquals(outer.size(), got.size());
+        for (int i = 0; i < got.size(); i++) {
+            byte[] udpPayload = Arrays.copyOfRange(outer.get(i), 14 + 20 + 8, outer.get(i).length);
+            assertArrayEquals(udpPayload, got.get(i).payload(), "datagram " + i);
+        }
+
+        got = replayToReceiver(result, ETHERNET.toString(), "--topspeed", "--vni", "4242", "--source-port", "45671");
+        List<byte[]> frames = framesOf(ETHERNET);
+        assertEquals(frames.size(), got.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertArrayEquals(Frames.vxlan(4242, frames.get(i)), got.get(i).payload(), "wrapped " + i);
+        }
+        got = replayToReceiver(result, MIRROR.toString(), "--topspeed", "--vni", "77");
+        assertEquals(77, ByteBuffer.wrap(got.get(0).payload()).getInt(4) >>> 8, "--vni rewrites the VNI");
+    }
+
+    @Test
+    void theSourcePortFollowsTheInnerFlowUnlessPinned() throws Exception {
+        var result = holder();
+        List<Received> got = replayToReceiver(result, ETHERNET.toString(), "--topspeed", "--loop", "2");
+        assertEquals(30, got.size());
+        Map<String, Integer> portOfFlow = new HashMap<>();
+        java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (Received r : got) {
+            byte[] f = Arrays.copyOfRange(r.payload(), 8, r.payload().length);
+            String flow = Arrays.toString(Arrays.copyOfRange(f, 12, Math.min(f.length, 14 + 40 + 4)));
+            if (f[12] == 0x08 && f[13] == 0x00) { // IPv4: protocol, addresses, ports
+                flow = f[23] + " " + Arrays.toString(Arrays.copyOfRange(f, 26, 38));
+            }
+            Integer before = portOfFlow.putIfAbsent(flow, r.sourcePort());
+            if (before != null) {
+                assertEquals(before, r.sourcePort(), "one flow, one source port: " + flow);
+            }
+            ports.add(r.sourcePort());
+            assertTrue(r.sourcePort() >= 49152);
+        }
+        assertTrue(ports.size() > 5, "different flows get different ports: " + ports);
+        got = replayToReceiver(result, ETHERNET.toString(), "--topspeed", "--source-port", "45678");
+        for (Received r : got) {
+            assertEquals(45678, r.sourcePort());
+        }
+    }
+
+    @Test
+    void pcapngAndNanosecondInputsGiveTheSameDatagrams() throws Exception {
+        Requirements.require(Requirements.sh("editcap", "-h") == 0, "editcap (Debian wireshark-common) is missing");
+        Path ng = dir.resolve("mix.pcapng");
+        Path ns = dir.resolve("mix-ns.pcap");
+        Tshark.run("editcap", "-F", "pcapng", ETHERNET.toString(), ng.toString());
+        Tshark.run("editcap", "-F", "nsecpcap", ETHERNET.toString(), ns.toString());
+        var result = holder();
+        List<Received> classic = replayToReceiver(result, ETHERNET.toString(), "--pps", "1000");
+        for (Path other : List.of(ng, ns)) {
+            List<Received> got = replayToReceiver(result, other.toString(), "--pps", "1000");
+            assertEquals(0, result[0].getKey(), result[0].getValue());
+            assertEquals(classic.size(), got.size(), other.toString());
+            for (int i = 0; i < got.size(); i++) {
+                assertArrayEquals(classic.get(i).payload(), got.get(i).payload(), other + " datagram " + i);
+                assertEquals(classic.get(i).sourcePort(), got.get(i).sourcePort());
+            }
+        }
+    }
+
+    @Test
+    void pacingKeepsTheOrderAndASlowRateTakesItsTime() throws Exception {
+        var result = holder();
+        long start = System.nanoTime();
+        List<Received> got = replayToReceiver(result, ETHERNET.toString(), "--pps", "20", "--source-port", "45679");
+        assertEquals(15, got.size());
+        double spread = (got.get(14).atNanos() - got.get(0).atNanos()) / 1e9;
+        assertTrue(spread > 0.5 && spread < 3.0, "15 packets at 20 pps take about 0.7 s, took " + spread);
+        List<byte[]> frames = framesOf(ETHERNET);
+        for (int i = 0; i < 15; i++) {
+            assertArrayEquals(Frames.vxlan(1, frames.get(i)), got.get(i).payload(), "in capture order");
+        }
+        // The capture's own timing: 15 packets, four a second, so about 3.5 s; twice as fast, 1.75 s.
+        got = replayToReceiver(result, ETHERNET.toString(), "--speed", "2", "--source-port", "45680");
+        spread = (got.get(14).atNanos() - got.get(0).atNanos()) / 1e9;
+        assertTrue(spread > 1.3 && spread < 4.0, "capture timing at speed 2 takes about 1.75 s, took " + spread);
+        assertTrue(System.nanoTime() - start > 2_000_000_000L);
+        got = replayToReceiver(result, ETHERNET.toString(), "--topspeed", "--loop", "3");
+        assertEquals(45, got.size(), "--loop 3");
+    }
+
+    @Test
+    void badInputIsOneLineWithStatus2() throws Exception {
+        var missing = DaemonProcess.run(dir, "replay", "nope.pcap", "--to", "127.0.0.1:9");
+        assertEquals(2, missing.getKey());
+        assertEquals("vxdump: nope.pcap: no such file", missing.getValue().strip());
+
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "not a capture");
+        var notCapture = DaemonProcess.run(dir, "replay", text.toString(), "--to", "127.0.0.1:9");
+        assertEquals(2, notCapture.getKey());
+        assertEquals("vxdump: " + text + ": not a capture file (neither pcap nor pcapng magic)", notCapture.getValue().strip());
+
+        byte[] whole = Files.readAllBytes(ETHERNET);
+        Path cut = dir.resolve("cut.pcap");
+        Files.write(cut, Arrays.copyOf(whole, whole.length - 10));
+        var result = holder();
+        List<Received> got = replayToReceiver(result, cut.toString(), "--topspeed");
+        assertEquals(2, result[0].getKey());
+        assertEquals(14, got.size(), "the packets before the truncated one are sent");
+        assertTrue(result[0].getValue().contains("vxdump: " + cut + ": truncated last record"), result[0].getValue());
+        assertFalse(result[0].getValue().contains("\tat "), "no stack trace");
+
+        Path big = dir.resolve("big.pcap");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xA1B2C3D4).putShort((short) 2)
+                .putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1).array());
+        for (byte[] f : List.of(Frames.sized(70_000, 1), Frames.sized(100, 2))) {
+            out.writeBytes(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt(1).putInt(0).putInt(f.length)
+                    .putInt(f.length).array());
+            out.writeBytes(f);
+        }
+        Files.write(big, out.toByteArray());
+        got = replayToReceiver(result, big.toString(), "--topspeed");
+        assertEquals(0, result[0].getKey(), result[0].getValue());
+        assertEquals(1, got.size());
+        assertTrue(result[0].getValue().contains("sent 1 packets") && result[0].getValue()
+                .contains("skipped 1 (1 too large for one UDP datagram)"), result[0].getValue());
+
+        var usage = DaemonProcess.run(dir, "replay", ETHERNET.toString(), "--to", "127.0.0.1:9", "--pps", "5", "--topspeed");
+        assertEquals(2, usage.getKey());
+        assertTrue(usage.getValue().startsWith("vxdump: Error: --pps=<N>, --topspeed are mutually exclusive")
+                || usage.getValue().contains("mutually exclusive"), usage.getValue());
+    }
+
+    @Test
+    void replayIntoServeWritesTheCapturesFramesByteForByte() throws Exception {
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out", "--threads", "1");
+        try (d) {
+            String to = "127.0.0.1:" + d.address().getPort();
+            List<Path> inputs = new ArrayList<>(List.of(MIRROR));
+            Path shared = Path.of("..", "shared", "captures", "vxlan.pcap");
+            if (Files.exists(shared)) {
+                inputs.add(shared);
+            }
+            for (Path in : inputs) {
+                var run = DaemonProcess.run(dir, "replay", in.toAbsolutePath().toString(), "--to", to, "--topspeed");
+                assertEquals(0, run.getKey(), run.getValue());
+            }
+            var wrapped = DaemonProcess.run(dir, "replay", ETHERNET.toAbsolutePath().toString(), "--to", to,
+                    "--topspeed", "--vni", "9");
+            assertEquals(0, wrapped.getKey(), wrapped.getValue());
+            Thread.sleep(300);
+            assertEquals(0, d.terminate(5));
+
+            List<byte[]> frames = framesOf(ETHERNET);
+            int[] vnis = {100, 200, 5569041};
+            Map<Integer, List<byte[]>> expected = new HashMap<>();
+            for (int i = 0; i < frames.size(); i++) {
+                expected.computeIfAbsent(vnis[i % 3], k -> new ArrayList<>()).add(frames.get(i));
+            }
+            if (inputs.size() > 1) {
+                for (byte[] outer : framesOf(inputs.get(1))) {
+                    expected.computeIfAbsent(100, k -> new ArrayList<>()).add(Arrays.copyOfRange(outer, 14 + 20 + 8 + 8, outer.length));
+                }
+            }
+            expected.put(9, frames);
+            for (var e : expected.entrySet()) {
+                List<PcapRecord> written = new ArrayList<>();
+                try (Stream<Path> files = Files.list(dir.resolve("out/vni-" + e.getKey()))) {
+                    for (Path f : files.sorted().toList()) {
+                        written.addAll(Libpcap.read(f));
+                    }
+                }
+                assertEquals(e.getValue().size(), written.size(), "VNI " + e.getKey());
+                // At top speed flows may overtake each other (one socket and batch per flow): compare as sets.
+                List<byte[]> want = new ArrayList<>(e.getValue());
+                List<byte[]> have = new ArrayList<>(written.stream().map(PcapRecord::data).toList());
+                want.sort(Arrays::compare);
+                have.sort(Arrays::compare);
+                for (int i = 0; i < want.size(); i++) {
+                    assertArrayEquals(want.get(i), have.get(i), "VNI " + e.getKey() + " frame " + i);
+                }
+            }
+        }
+    }
+}
