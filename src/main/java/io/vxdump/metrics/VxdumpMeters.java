@@ -27,13 +27,21 @@ public final class VxdumpMeters {
 
     private final MeterRegistry registry;
     private final SessionTable sessions;
+    // Micrometer holds a meter's state object weakly: these fields keep it alive as long as the meters.
+    private final List<DatagramProcessor> processors;
+    private final KernelUdpCounters kernel = new KernelUdpCounters();
+    private final Accounting accounting;
+    private final Path output;
     private int registeredSessions;
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output) {
         this.registry = registry;
         this.sessions = sessions;
-        List<DatagramProcessor> ps = List.copyOf(processors);
+        this.processors = List.copyOf(processors);
+        this.accounting = accounting;
+        this.output = output;
+        List<DatagramProcessor> ps = this.processors;
         FunctionCounter.builder("vxdump.datagrams.received", ps, p -> sum(p, DatagramProcessor::received))
                 .description("UDP datagrams read from the receive sockets").register(registry);
         dropped(DropReason.SOURCE_NOT_ALLOWED, NO_SESSION, ps, p -> sum(p, DatagramProcessor::notAllowed));
@@ -46,7 +54,6 @@ public final class VxdumpMeters {
                 .description("mirror sessions, configured and made for unknown VNIs").register(registry);
         Gauge.builder("vxdump.output.free.bytes", output, VxdumpMeters::usableSpace)
                 .description("bytes the output file system has free for vxdump").register(registry);
-        KernelUdpCounters kernel = new KernelUdpCounters();
         FunctionCounter.builder("vxdump.udp.receive.buffer.errors", kernel, KernelUdpCounters::receiveBufferErrors)
                 .description("UDP datagrams the kernel dropped for a full socket buffer (RcvbufErrors, whole namespace)")
                 .register(registry);

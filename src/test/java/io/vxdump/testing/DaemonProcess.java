@@ -131,6 +131,14 @@ public final class DaemonProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Asks the daemon's JVM for a full garbage collection (jcmd), as a long run would have had. */
+    public void collectGarbage() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(process.pid()), "GC.run").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, "jcmd GC.run failed: " + out);
+    }
+
     /** SIGKILL, as a crash. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
