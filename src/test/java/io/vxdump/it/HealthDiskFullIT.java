@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxdump.testing.DaemonProcess;
 import io.vxdump.testing.Frames;
-import io.vxdump.testing.Requirements;
+import io.vxdump.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,24 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
 class HealthDiskFullIT {
     @TempDir
     Path dir;
-    private Path mount;
+    private Tmpfs tmpfs;
 
     @AfterEach
     void unmount() {
-        if (mount != null) {
-            Requirements.sh("umount", "-l", mount.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
     @Test
     void aFullOutputMakesTheTargetUnhealthyUntilSpaceIsFreed() throws Exception {
-        Requirements.require(Requirements.isRoot(), "mounting a tmpfs needs root");
-        mount = Files.createDirectories(dir.resolve("out"));
-        int status = Requirements.sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
-        if (status != 0) {
-            mount = null;
-        }
-        Requirements.require(status == 0, "mount -t tmpfs failed");
+        tmpfs = Tmpfs.mount(dir.resolve("out"), "2m");
+        Path mount = tmpfs.path();
         Path filler = mount.resolve("filler");
         Files.write(filler, new byte[1 << 20]);
         Path config = dir.resolve("vxdump.yaml");

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxdump.testing.Frames;
 import io.vxdump.testing.Libpcap;
-import io.vxdump.testing.Requirements;
+import io.vxdump.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,23 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
 class DiskFullTest {
     @TempDir
     Path dir;
+    private Tmpfs tmpfs;
     private Path mount;
 
     @AfterEach
     void unmount() {
-        if (mount != null) {
-            Requirements.sh("umount", "-l", mount.toString());
+        if (tmpfs != null) {
+            tmpfs.close();
         }
     }
 
     private void mountTmpfs(String size) throws Exception {
-        Requirements.require(Requirements.isRoot(), "mounting a tmpfs needs root");
-        mount = Files.createDirectories(dir.resolve("small"));
-        int status = Requirements.sh("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", mount.toString());
-        if (status != 0) {
-            mount = null;
-        }
-        Requirements.require(status == 0, "mount -t tmpfs failed (no CAP_SYS_ADMIN here?)");
+        tmpfs = Tmpfs.mount(dir.resolve("small"), size);
+        mount = tmpfs.path();
     }
 
     @Test
@@ -94,13 +90,13 @@ class DiskFullTest {
         long ts = 1_800_000_000_000_000_000L;
         h.write(s, new long[] {ts++, ts++}, List.of(Frames.sized(100, 1), Frames.sized(100, 2)));
         waitFor(() -> s.filesFinished() == 1);
-        assertEquals(0, Requirements.sh("mount", "-o", "remount,ro", mount.toString()));
+        tmpfs.readOnly(true);
         try {
             h.write(s, new long[] {ts++}, List.of(Frames.sized(100, 3)));
             waitFor(() -> s.writeErrors() == 1);
             assertTrue(h.writer.failing());
         } finally {
-            assertEquals(0, Requirements.sh("mount", "-o", "remount,rw", mount.toString()));
+            tmpfs.readOnly(false);
         }
         Thread.sleep(1100); // the writer retries about once a second
         h.write(s, new long[] {ts++, ts++}, List.of(Frames.sized(100, 4), Frames.sized(100, 5)));
