@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Finishes {@code .part} files a crash left behind: each is cut at its last whole record and
  * handed to the {@link FileFinisher} (fsync, rename, post-rotate, retention) like any other file.
  * A file with no whole record holds no evidence and is deleted; one that is not our pcap at all is
- * left alone with a warning.
+ * left alone with a warning. Only this instance's files are touched (their names carry its id):
+ * another instance writing to the same directory keeps its open files.
  */
 public final class PartFileRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(PartFileRecovery.class);
@@ -25,8 +26,9 @@ public final class PartFileRecovery {
     private PartFileRecovery() {
     }
 
-    /** Recovers every leftover under {@code output}; returns how many files were handed on. */
-    public static int recover(Path output, FileFinisher finisher) throws IOException {
+    /** Recovers this instance's leftovers under the output directory; returns how many files were handed on. */
+    public static int recover(OutputSettings settings, FileFinisher finisher) throws IOException {
+        Path output = settings.directory();
         if (!Files.isDirectory(output)) {
             return 0;
         }
@@ -34,7 +36,11 @@ public final class PartFileRecovery {
         try (DirectoryStream<Path> sessions = Files.newDirectoryStream(output, Files::isDirectory)) {
             for (Path dir : sessions) {
                 try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + FileNaming.PCAP + FileNaming.PART)) {
+                    java.util.regex.Pattern ours = FileNaming.filePattern(settings.filePrefix(dir.getFileName().toString()));
                     for (Path part : parts) {
+                        if (!ours.matcher(part.getFileName().toString()).matches()) {
+                            continue; // another instance's file, or not one of ours at all
+                        }
                         if (recoverOne(part, dir.getFileName().toString(), finisher)) {
                             recovered++;
                         }

@@ -70,7 +70,7 @@ public final class Daemon {
                 config.retention(), config.postRotate(), config.instanceId());
         Files.createDirectories(config.output());
         finisher = new FileFinisher(output);
-        int leftovers = PartFileRecovery.recover(config.output(), finisher);
+        int leftovers = PartFileRecovery.recover(output, finisher);
         if (leftovers > 0) {
             LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
         }

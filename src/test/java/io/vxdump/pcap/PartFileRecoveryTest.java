@@ -49,9 +49,10 @@ class PartFileRecoveryTest {
         Files.write(part, content.toByteArray());
 
         Path log = dir.resolve("post.log");
-        FileFinisher finisher = new FileFinisher(new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.of("printf '%s\\n' >> '" + log + "'")));
-        assertEquals(1, PartFileRecovery.recover(dir, finisher));
+        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.of("printf '%s\\n' >> '" + log + "'"));
+        FileFinisher finisher = new FileFinisher(settings);
+        assertEquals(1, PartFileRecovery.recover(settings, finisher));
         finisher.shutdown();
 
         Path finished = session.resolve("backend-20270115T080000Z-000007.pcap");
@@ -71,9 +72,10 @@ class PartFileRecoveryTest {
         Files.write(headerOnly, header());
         Path partialHeader = session.resolve("s-20270115T080000Z-000002.pcap.part");
         Files.write(partialHeader, new byte[10]);
-        FileFinisher finisher = new FileFinisher(new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty()));
-        assertEquals(0, PartFileRecovery.recover(dir, finisher));
+        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.empty());
+        FileFinisher finisher = new FileFinisher(settings);
+        assertEquals(0, PartFileRecovery.recover(settings, finisher));
         finisher.shutdown();
         assertFalse(Files.exists(headerOnly));
         assertFalse(Files.exists(partialHeader));
@@ -82,13 +84,33 @@ class PartFileRecoveryTest {
     @Test
     void aForeignFileIsLeftAlone() throws Exception {
         Path session = Files.createDirectories(dir.resolve("s"));
-        Path foreign = session.resolve("notes.pcap.part");
+        Path foreign = session.resolve("s-20270115T080000Z-000009.pcap.part");
         Files.writeString(foreign, "this is not a capture, whatever its name says");
-        FileFinisher finisher = new FileFinisher(new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty()));
-        assertEquals(0, PartFileRecovery.recover(dir, finisher));
+        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.empty());
+        FileFinisher finisher = new FileFinisher(settings);
+        assertEquals(0, PartFileRecovery.recover(settings, finisher));
         finisher.shutdown();
         assertTrue(Files.exists(foreign));
+    }
+
+    @Test
+    void anotherInstancesOpenFileIsNotTouched() throws Exception {
+        Path session = Files.createDirectories(dir.resolve("s"));
+        Path theirs = session.resolve("s-sensor-b-20270115T080000Z-000001.pcap.part");
+        Files.write(theirs, header());
+        Path ours = session.resolve("s-sensor-a-20270115T080000Z-000001.pcap.part");
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        content.write(header());
+        content.write(record(1, Frames.sized(100, 1)));
+        Files.write(ours, content.toByteArray());
+        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.empty(), "sensor-a");
+        FileFinisher finisher = new FileFinisher(settings);
+        assertEquals(1, PartFileRecovery.recover(settings, finisher));
+        finisher.shutdown();
+        assertTrue(Files.exists(theirs), "sensor-b may still be writing it");
+        assertTrue(Files.exists(session.resolve("s-sensor-a-20270115T080000Z-000001.pcap")));
     }
 
     @Test
