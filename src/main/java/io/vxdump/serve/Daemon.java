@@ -97,10 +97,11 @@ public final class Daemon {
             processors.add(new DatagramProcessor(i, sessions, pool, queue, config.precision(), allow));
         }
         accounting = new Accounting(processors, sessions);
-        address = receiver.start(processors);
+        // HTTP first: a taken metrics port fails the start before any datagram is received.
         if (config.metrics().isPresent()) {
             metrics = startMetrics(config.metrics().get(), processors, sessions, output);
         }
+        address = receiver.start(processors);
         LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each, "
                         + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
                 HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),

@@ -238,6 +238,17 @@ class ServeIT {
     }
 
     @Test
+    void aTakenMetricsPortIsOneLine() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            var run = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--output", "out",
+                    "--metrics", "127.0.0.1:" + taken.getLocalPort());
+            assertEquals(1, run.getKey());
+            assertTrue(run.getValue().strip().endsWith("vxdump: cannot start: cannot bind metrics 127.0.0.1:"
+                    + taken.getLocalPort() + ": Address already in use"), run.getValue());
+        }
+    }
+
+    @Test
     void anOutputThatCannotBeCreatedIsOneLine() throws Exception {
         var run = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--output", "/proc/vxdump-test");
         assertEquals(1, run.getKey());
