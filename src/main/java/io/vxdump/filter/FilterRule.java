@@ -24,15 +24,6 @@ public record FilterRule(int number, Direction direction, Action action, int pro
         }
     }
 
-    /** Parses a protocol as rules write it: all, tcp, udp, icmp, icmpv6, or 0..255. */
-    public static int parseProtocol(String text) {
-        return Protocols.parse(text);
-    }
-
-    public static Direction parseDirection(String text) {
-        return Direction.parse(text);
-    }
-
     /** IP family the rule's addresses pin it to: 4, 6, or 0 for either. */
     public int family() {
         return source != null ? source.family() : destination != null ? destination.family() : 0;

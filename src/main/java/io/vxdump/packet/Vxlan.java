@@ -33,10 +33,4 @@ public final class Vxlan {
         }
         return buf.getUnsignedMedium(offset + 4);
     }
-
-    /** Writes a VXLAN header with the I flag and {@code vni} at the buffer's writer index. */
-    public static void writeHeader(ByteBuf out, int vni) {
-        out.writeInt(I_FLAG << 24);
-        out.writeInt(vni << 8);
-    }
 }

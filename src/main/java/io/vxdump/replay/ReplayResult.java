@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** What a replay did: packets and payload bytes sent, how long it took, what it skipped and why. */
 public record ReplayResult(long packets, long bytes, long nanos, Map<Encapsulator.Skip, Long> skipped,
-                           List<String> fileProblems) {
+                           List<String> fileProblems, int sourcePortsTaken) {
 
     /** The one-line summary: packets, bytes, seconds, achieved pps and Mbps, skips and why. */
     public String summary() {
@@ -19,6 +19,9 @@ public record ReplayResult(long packets, long bytes, long nanos, Map<Encapsulato
             StringBuilder why = new StringBuilder();
             skipped.forEach((k, v) -> why.append(why.length() == 0 ? "" : ", ").append(v).append(' ').append(k.words));
             s.append(" (").append(why).append(')');
+        }
+        if (sourcePortsTaken > 0) {
+            s.append("; ").append(sourcePortsTaken).append(" source port(s) were in use, their flows went out from ephemeral ports");
         }
         return s.toString();
     }

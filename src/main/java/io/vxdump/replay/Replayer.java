@@ -61,6 +61,7 @@ public final class Replayer {
         long bytes = 0;
         long start = 0;
         long timelineOffset = 0;
+        int portsTaken;
         try (UdpSender sender = new UdpSender(target)) {
             sender.warmUp();
             int queued = 0;
@@ -109,12 +110,13 @@ public final class Replayer {
                     timelineOffset += latest;
                 }
             }
+            portsTaken = sender.portsUnavailable();
         }
         long nanos = sent == 0 ? 0 : System.nanoTime() - start;
         if (progress != null) {
             progress.finish();
         }
-        return new ReplayResult(sent, bytes, nanos, encapsulator.skipped(), problems);
+        return new ReplayResult(sent, bytes, nanos, encapsulator.skipped(), problems, portsTaken);
     }
 
     private static long count(List<Path> files) {

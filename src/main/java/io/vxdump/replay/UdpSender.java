@@ -40,6 +40,12 @@ final class UdpSender implements Closeable {
     private final List<Channel> dirty = new ArrayList<>();
     private int portsUnavailable;
 
+    /** The sockets only send; whatever arrives on them is dropped by Netty's tail handler. */
+    @io.netty.channel.ChannelHandler.Sharable
+    private static final class SendOnly extends ChannelInboundHandlerAdapter {
+        static final SendOnly INSTANCE = new SendOnly();
+    }
+
     UdpSender(InetSocketAddress target) {
         this.target = target;
         boolean epoll = Epoll.isAvailable();
@@ -50,7 +56,7 @@ final class UdpSender implements Closeable {
 
     /** Binds and closes one socket, so native loading and class initialisation do not delay the first packet. */
     void warmUp() throws InterruptedException {
-        new Bootstrap().group(group).channel(channelClass).handler(new ChannelInboundHandlerAdapter())
+        new Bootstrap().group(group).channel(channelClass).handler(SendOnly.INSTANCE)
                 .bind(0).sync().channel().close().sync();
     }
 
@@ -85,7 +91,7 @@ final class UdpSender implements Closeable {
         if (ch == null) {
             Bootstrap b = new Bootstrap().group(group).channel(channelClass)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(new ChannelInboundHandlerAdapter());
+                    .handler(SendOnly.INSTANCE);
             ChannelFuture bound = b.bind(port).await();
             if (!bound.isSuccess()) {
                 portsUnavailable++;

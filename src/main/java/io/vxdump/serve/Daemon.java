@@ -79,11 +79,11 @@ public final class Daemon {
         int lanes = receiver.sockets();
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
-            configured.add(newSession(c.vni(), c.name(), c.snaplen(), true, c.filter(), output, lanes));
+            configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));
         }
         IntFunction<Session> forUnknown = config.unknownVni() == UnknownVni.CAPTURE
-                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), false,
-                        config.unknownVniFilter(), output, lanes)
+                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), config.unknownVniFilter(),
+                        output, lanes)
                 : null;
         SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions());
 
@@ -141,9 +141,9 @@ public final class Daemon {
         return metrics == null ? null : metrics.address();
     }
 
-    private static Session newSession(int vni, String name, int snaplen, boolean configured, SessionFilter filter,
+    private static Session newSession(int vni, String name, int snaplen, SessionFilter filter,
                                       OutputSettings output, int lanes) {
-        return new Session(vni, name, snaplen, configured, filter,
+        return new Session(vni, name, snaplen, filter,
                 new SessionOutput(name, snaplen, output), lanes);
     }
 

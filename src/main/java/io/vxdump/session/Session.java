@@ -11,17 +11,15 @@ public final class Session {
     private final int vni;
     private final String name;
     private final int snaplen;
-    private final boolean configured;
     private final SessionFilter filter;
     private final SessionOutput output;
     private final SessionLane[] lanes;
 
-    public Session(int vni, String name, int snaplen, boolean configured, SessionFilter filter,
+    public Session(int vni, String name, int snaplen, SessionFilter filter,
                    SessionOutput output, int receiveThreads) {
         this.vni = vni;
         this.name = name;
         this.snaplen = snaplen;
-        this.configured = configured;
         this.filter = filter;
         this.output = output;
         this.lanes = new SessionLane[receiveThreads];
@@ -41,11 +39,6 @@ public final class Session {
     /** Bytes of each frame kept; 0 keeps whole frames. */
     public int snaplen() {
         return snaplen;
-    }
-
-    /** True for a session from the configuration, false for one made for an unknown VNI. */
-    public boolean configured() {
-        return configured;
     }
 
     public SessionFilter filter() {

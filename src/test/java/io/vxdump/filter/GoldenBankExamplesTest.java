@@ -49,7 +49,7 @@ class GoldenBankExamplesTest {
                 new Retention(0, 0), Optional.empty());
         List<Session> sessions = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
-            sessions.add(new Session(c.vni(), c.name(), c.snaplen(), true, c.filter(),
+            sessions.add(new Session(c.vni(), c.name(), c.snaplen(), c.filter(),
                     new SessionOutput(c.name(), c.snaplen(), out), 1));
         }
         SessionTable table = new SessionTable(sessions, null, 0);

@@ -135,6 +135,12 @@ class ReplayIT {
         for (Received r : got) {
             assertEquals(45678, r.sourcePort());
         }
+        try (DatagramSocket taken = new DatagramSocket(0)) {
+            got = replayToReceiver(result, ETHERNET.toString(), "--topspeed", "--source-port",
+                    String.valueOf(taken.getLocalPort()));
+            assertEquals(15, got.size(), "sent all the same");
+            assertTrue(result[0].getValue().contains("1 source port(s) were in use"), result[0].getValue());
+        }
     }
 
     @Test

@@ -38,7 +38,7 @@ class DatagramProcessorTest {
     }
 
     private Session session(int vni, String name, int snaplen, SessionFilter filter) {
-        return new Session(vni, name, snaplen, true, filter, new SessionOutput(name, snaplen, output()), 1);
+        return new Session(vni, name, snaplen, filter, new SessionOutput(name, snaplen, output()), 1);
     }
 
     private static void send(DatagramProcessor p, byte[] datagram) {

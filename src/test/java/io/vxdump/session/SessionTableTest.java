@@ -21,7 +21,7 @@ class SessionTableTest {
             new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
 
     private static Session session(int vni) {
-        return new Session(vni, "vni-" + vni, 0, false, SessionFilter.KEEP_ALL, new SessionOutput("vni-" + vni, 0, OUT), 2);
+        return new Session(vni, "vni-" + vni, 0, SessionFilter.KEEP_ALL, new SessionOutput("vni-" + vni, 0, OUT), 2);
     }
 
     @Test

@@ -68,7 +68,7 @@ public class PacketPathBenchmark {
                 new Retention(0, 0), Optional.empty());
         List<Session> sessions = new ArrayList<>();
         for (int vni : new int[] {100, 200, 5569041, 7, 8, 9}) {
-            sessions.add(new Session(vni, "s" + vni, 0, true, SessionFilter.KEEP_ALL,
+            sessions.add(new Session(vni, "s" + vni, 0, SessionFilter.KEEP_ALL,
                     new SessionOutput("s" + vni, 0, out), 1));
         }
         SessionTable table = new SessionTable(sessions, null, 0);

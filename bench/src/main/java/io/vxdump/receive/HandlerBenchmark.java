@@ -68,7 +68,7 @@ public class HandlerBenchmark {
         List<Session> sessions = new ArrayList<>();
         for (int i = 0; i < 1024; i++) { // a large deployment: 1024 sessions, VNIs spread over 24 bits
             int vni = (i * 16411) & 0xFFFFFF;
-            sessions.add(new Session(vni, "s" + i, 0, true, SessionFilter.KEEP_ALL, new SessionOutput("s" + i, 0, out), 1));
+            sessions.add(new Session(vni, "s" + i, 0, SessionFilter.KEEP_ALL, new SessionOutput("s" + i, 0, out), 1));
         }
         table = new SessionTable(sessions, null, 0);
         queue = new WriteQueue(256);
