@@ -61,8 +61,7 @@ public final class FileFinisher {
             LOG.error("closing {} failed: {}", f.part(), e.toString());
         }
         try {
-            Files.move(f.part(), f.target(), StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(f.target().getParent());
+            rename(f.part(), f.target());
             LOG.debug("finished {} ({} bytes)", f.target(), f.size());
             afterRename(f.target(), f.owner().session(), f.owner());
         } catch (IOException e) {
@@ -74,6 +73,11 @@ public final class FileFinisher {
         try (FileChannel c = FileChannel.open(part, StandardOpenOption.WRITE)) {
             c.force(true);
         }
+        rename(part, target);
+    }
+
+    /** The atomic rename a reader waits for, made durable by syncing the directory entry. */
+    private static void rename(Path part, Path target) throws IOException {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
         syncDirectory(target.getParent());
     }

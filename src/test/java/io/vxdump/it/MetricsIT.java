@@ -151,7 +151,7 @@ class MetricsIT {
     @Test
     void theAccountingIdentityHoldsExactlyAfterALoad() throws Exception {
         DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out",
-                "--rotate-size", "1MiB", "--keep-files", "3");
+                "--rotate-size", "256KiB", "--keep-files", "3");
         try (d) {
             List<byte[]> burst = new ArrayList<>();
             for (int i = 0; i < 500; i++) {
@@ -178,7 +178,13 @@ class MetricsIT {
             assertEquals(received, accounted, "received = written + filtered + dropped + pending, under load");
             assertEquals(0.0, m.get("vxdump_packets_pending"), "a quiet moment");
             assertEquals(5.0, m.get("vxdump_sessions"));
-            assertTrue(m.get("vxdump_files_deleted_total{session=\"vni-1\"}") >= 0);
+            for (int vni = 1; vni <= 5; vni++) {
+                String s = "{session=\"vni-" + vni + "\"}";
+                double finished = m.get("vxdump_files_finished_total" + s);
+                assertTrue(finished > 3, "the load rotated more files than retention keeps: " + finished);
+                assertEquals(Math.max(0, finished - 3), m.get("vxdump_files_deleted_total" + s),
+                        "--keep-files 3: every finished file beyond three was deleted (vni-" + vni + ")");
+            }
             assertEquals(0, d.terminate(10));
         }
     }

@@ -27,6 +27,18 @@ class PartFileRecoveryTest {
                 .putInt((int) seconds).putInt(5).putInt(frame.length).putInt(frame.length).put(frame).array();
     }
 
+    /** Runs recovery with these settings and waits for the finisher; returns the files handed on. */
+    private static int recover(OutputSettings settings) throws Exception {
+        FileFinisher finisher = new FileFinisher(settings);
+        int handedOn = PartFileRecovery.recover(settings, finisher);
+        finisher.shutdown();
+        return handedOn;
+    }
+
+    private static OutputSettings plain(Path dir) {
+        return new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
+    }
+
     private static byte[] header() {
         ByteBuffer h = PcapFormat.fileHeader(Precision.MICRO, 0);
         byte[] b = new byte[h.remaining()];
@@ -49,11 +61,8 @@ class PartFileRecoveryTest {
         Files.write(part, content.toByteArray());
 
         Path log = dir.resolve("post.log");
-        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.of("printf '%s\\n' >> '" + log + "'"));
-        FileFinisher finisher = new FileFinisher(settings);
-        assertEquals(1, PartFileRecovery.recover(settings, finisher));
-        finisher.shutdown();
+        assertEquals(1, recover(new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.of("printf '%s\\n' >> '" + log + "'"))));
 
         Path finished = session.resolve("backend-20270115T080000Z-000007.pcap");
         assertFalse(Files.exists(part));
@@ -72,11 +81,7 @@ class PartFileRecoveryTest {
         Files.write(headerOnly, header());
         Path partialHeader = session.resolve("s-20270115T080000Z-000002.pcap.part");
         Files.write(partialHeader, new byte[10]);
-        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty());
-        FileFinisher finisher = new FileFinisher(settings);
-        assertEquals(0, PartFileRecovery.recover(settings, finisher));
-        finisher.shutdown();
+        assertEquals(0, recover(plain(dir)));
         assertFalse(Files.exists(headerOnly));
         assertFalse(Files.exists(partialHeader));
     }
@@ -86,11 +91,7 @@ class PartFileRecoveryTest {
         Path session = Files.createDirectories(dir.resolve("s"));
         Path foreign = session.resolve("s-20270115T080000Z-000009.pcap.part");
         Files.writeString(foreign, "this is not a capture, whatever its name says");
-        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty());
-        FileFinisher finisher = new FileFinisher(settings);
-        assertEquals(0, PartFileRecovery.recover(settings, finisher));
-        finisher.shutdown();
+        assertEquals(0, recover(plain(dir)));
         assertTrue(Files.exists(foreign));
     }
 
@@ -104,11 +105,8 @@ class PartFileRecoveryTest {
         content.write(header());
         content.write(record(1, Frames.sized(100, 1)));
         Files.write(ours, content.toByteArray());
-        OutputSettings settings = new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty(), "sensor-a");
-        FileFinisher finisher = new FileFinisher(settings);
-        assertEquals(1, PartFileRecovery.recover(settings, finisher));
-        finisher.shutdown();
+        assertEquals(1, recover(new OutputSettings(dir, Precision.MICRO, new RotationPolicy(0, 0, 0),
+                new Retention(0, 0), Optional.empty(), "sensor-a")));
         assertTrue(Files.exists(theirs), "sensor-b may still be writing it");
         assertTrue(Files.exists(session.resolve("s-sensor-a-20270115T080000Z-000001.pcap")));
     }
