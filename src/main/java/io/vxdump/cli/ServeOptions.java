@@ -18,6 +18,15 @@ final class ServeOptions {
     String output;
     @Option(names = "--threads", paramLabel = "N", description = "Receive sockets/threads (default: cores, at most 4).")
     String threads;
+    @Option(names = "--writer-threads", paramLabel = "N", description = "Writer threads; sessions are shared out among them (default 1).")
+    String writerThreads;
+    @Option(names = "--direct-io", paramLabel = "auto|on|off",
+            description = "Write with direct I/O where the file system allows (default auto).")
+    String directIo;
+    @Option(names = "--ring-size", paramLabel = "SIZE", description = "Staging ring per receive thread and writer (default 64MiB).")
+    String ringSize;
+    @Option(names = "--max-sessions", paramLabel = "N", description = "Sessions that may be made for unknown VNIs (default 1024).")
+    String maxSessions;
     @Option(names = "--rotate-size", paramLabel = "SIZE", description = "Finish a file at this size (default 128MiB; 0 = off).")
     String rotateSize;
     @Option(names = "--rotate-interval", paramLabel = "DURATION", description = "Finish files at multiples of this (default 5m; 0 = off).")
@@ -60,6 +69,10 @@ final class ServeOptions {
         set(b, "--listen", listen, ConfigBuilder::listen);
         set(b, "--output", output, ConfigBuilder::output);
         set(b, "--threads", threads, ConfigBuilder::threads);
+        set(b, "--writer-threads", writerThreads, ConfigBuilder::writerThreads);
+        set(b, "--direct-io", directIo, ConfigBuilder::directIo);
+        set(b, "--ring-size", ringSize, ConfigBuilder::ringSize);
+        set(b, "--max-sessions", maxSessions, ConfigBuilder::maxSessions);
         set(b, "--rotate-size", rotateSize, ConfigBuilder::rotateSize);
         set(b, "--rotate-interval", rotateInterval, ConfigBuilder::rotateInterval);
         set(b, "--rotate-packets", rotatePackets, ConfigBuilder::rotatePackets);

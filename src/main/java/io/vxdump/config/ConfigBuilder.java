@@ -9,6 +9,7 @@ import io.vxdump.filter.RuleNumbers;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
+import io.vxdump.pcap.WriteMode;
 import io.vxdump.pcap.RotationPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -29,8 +30,12 @@ public final class ConfigBuilder {
     private Path output = Path.of("captures");
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     private long socketBuffer = 32L << 20;
-    private long stagingBuffer = 256L << 10;
-    private int stagingBuffers = 128;
+    private long ringSize = 64L << 20;
+    private int writerThreads = 1;
+    private long blockMemory = 64L << 20;
+    private long blockSize = 1L << 20;
+    private WriteMode.Choice directIo = WriteMode.Choice.AUTO;
+    private int maxOpenFiles;
     private long rotateSize = 128L << 20;
     private long rotateIntervalSeconds = 300;
     private long rotatePackets;
@@ -76,13 +81,42 @@ public final class ConfigBuilder {
         return this;
     }
 
-    public ConfigBuilder stagingBufferSize(String v) {
-        stagingBuffer = sizeRange(v, 128 << 10, 64 << 20);
+    public ConfigBuilder ringSize(String v) {
+        ringSize = sizeRange(v, 1 << 20, 1L << 30);
         return this;
     }
 
-    public ConfigBuilder stagingBuffers(String v) {
-        stagingBuffers = (int) range(v, 2, 1 << 16, "staging buffers");
+    public ConfigBuilder writerThreads(String v) {
+        writerThreads = (int) range(v, 1, 16, "writer threads");
+        return this;
+    }
+
+    public ConfigBuilder blockMemory(String v) {
+        blockMemory = sizeRange(v, 4 << 20, 16L << 30);
+        return this;
+    }
+
+    public ConfigBuilder blockSize(String v) {
+        long n = sizeRange(v, 64 << 10, 16 << 20);
+        if (n % (64 << 10) != 0) {
+            throw new IllegalArgumentException("'" + v + "' is not a multiple of 64KiB");
+        }
+        blockSize = n;
+        return this;
+    }
+
+    public ConfigBuilder directIo(String v) {
+        directIo = switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> WriteMode.Choice.AUTO;
+            case "on", "true" -> WriteMode.Choice.DIRECT;
+            case "off", "false" -> WriteMode.Choice.BUFFERED;
+            default -> throw new IllegalArgumentException("'" + v + "' is not auto, on or off");
+        };
+        return this;
+    }
+
+    public ConfigBuilder maxOpenFiles(String v) {
+        maxOpenFiles = v.trim().equalsIgnoreCase("auto") ? 0 : (int) range(v, 16, 1 << 20, "a file count (or auto)");
         return this;
     }
 
@@ -217,7 +251,9 @@ public final class ConfigBuilder {
         SessionFilter unknownFilter = unknownVniRules.isEmpty() && unknownVniDefault == null ? SessionFilter.KEEP_ALL
                 : new SessionFilter(Monitored.OUTER_SOURCE, unknownVniRules,
                         unknownVniDefault == null ? Action.REJECT : unknownVniDefault);
-        return new ServeConfig(listen, output, threads, socketBuffer, stagingBuffer, stagingBuffers,
+        // A writer always has at least two blocks, whatever buffer-memory says (see WriteBlocks).
+        WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles);
+        return new ServeConfig(listen, output, threads, socketBuffer, write,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
                 new Retention(keepFiles, keepBytes), precision, snaplen, Optional.ofNullable(postRotate),
                 unknownVni, maxSessions, resolved, allowSources, unknownFilter,

@@ -40,8 +40,13 @@ public final class ConfigFile {
                     "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
                     "socket-buffer", new Field(Type.SIZE, ConfigBuilder::socketBuffer)),
             "staging", fields(
-                    "buffer-size", new Field(Type.SIZE, ConfigBuilder::stagingBufferSize),
-                    "buffers", new Field(Type.INTEGER, ConfigBuilder::stagingBuffers)),
+                    "ring-size", new Field(Type.SIZE, ConfigBuilder::ringSize)),
+            "writer", fields(
+                    "threads", new Field(Type.INTEGER, ConfigBuilder::writerThreads),
+                    "buffer-memory", new Field(Type.SIZE, ConfigBuilder::blockMemory),
+                    "block-size", new Field(Type.SIZE, ConfigBuilder::blockSize),
+                    "direct-io", new Field(Type.STRING, ConfigBuilder::directIo),
+                    "max-open-files", new Field(Type.STRING, ConfigBuilder::maxOpenFiles)),
             "rotation", fields(
                     "max-size", new Field(Type.SIZE, ConfigBuilder::rotateSize),
                     "interval", new Field(Type.DURATION, ConfigBuilder::rotateInterval),

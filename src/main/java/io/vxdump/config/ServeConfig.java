@@ -15,8 +15,7 @@ import java.util.Optional;
  *
  * @param threads         receive sockets (and threads)
  * @param socketBuffer    SO_RCVBUF to ask for, bytes
- * @param stagingBuffer   bytes of one staging buffer
- * @param stagingBuffers  staging buffers per receive thread
+ * @param write           staging rings, writer threads, write blocks, direct I/O, open files
  * @param snaplen         bytes kept of each frame for sessions that set none; 0 = whole frame
  * @param maxSessions     sessions that may be made for unknown VNIs
  * @param allowSources    outer source addresses allowed to send; empty = any
@@ -26,7 +25,7 @@ import java.util.Optional;
  * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
  */
 public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
-                          long stagingBuffer, int stagingBuffers, RotationPolicy rotation, Retention retention,
+                          WriteConfig write, RotationPolicy rotation, Retention retention,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
                           SessionFilter unknownVniFilter, String instanceId,
@@ -47,8 +46,12 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
         s.append("health: {max-idle: ").append(Units.formatDuration(healthMaxIdleSeconds)).append("}\n");
         s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
                 .append(Units.formatSize(socketBuffer)).append("}\n");
-        s.append("staging: {buffer-size: ").append(Units.formatSize(stagingBuffer))
-                .append(", buffers: ").append(stagingBuffers).append("}\n");
+        s.append("staging: {ring-size: ").append(Units.formatSize(write.ringSize())).append("}\n");
+        s.append("writer: {threads: ").append(write.threads()).append(", buffer-memory: ")
+                .append(Units.formatSize(write.blockMemory())).append(", block-size: ")
+                .append(Units.formatSize(write.blockSize())).append(", direct-io: ")
+                .append(write.directIo().name().toLowerCase()).append(", max-open-files: ")
+                .append(write.maxOpenFiles() == 0 ? "auto" : String.valueOf(write.maxOpenFiles())).append("}\n");
         s.append("rotation: {max-size: ").append(Units.formatSize(rotation.maxBytes()))
                 .append(", interval: ").append(Units.formatDuration(rotation.intervalNanos() / 1_000_000_000L))
                 .append(", max-packets: ").append(rotation.maxPackets()).append("}\n");

@@ -35,7 +35,7 @@ public final class FileFinisher {
         this.settings = settings;
     }
 
-    void finish(SessionOutput.OpenFile file) {
+    void finish(SessionOutput.FinishedFile file) {
         thread.execute(() -> complete(file));
     }
 
@@ -51,8 +51,9 @@ public final class FileFinisher {
         });
     }
 
-    private void complete(SessionOutput.OpenFile f) {
-        try (FileChannel c = f.channel()) {
+    private void complete(SessionOutput.FinishedFile f) {
+        // The writer closed its descriptor (direct I/O, and an fd budget); a buffered one suffices here.
+        try (FileChannel c = FileChannel.open(f.part(), StandardOpenOption.WRITE)) {
             if (c.size() > f.size()) {
                 c.truncate(f.size());
             }

@@ -94,7 +94,8 @@ public final class PartFileRecovery {
             while (in.readNBytes(record.array(), 0, PcapFormat.RECORD_HEADER_LENGTH) == PcapFormat.RECORD_HEADER_LENGTH) {
                 long caplen = Integer.toUnsignedLong(record.getInt(8));
                 long origlen = Integer.toUnsignedLong(record.getInt(12));
-                if (caplen > snaplen || caplen > origlen || skip(in, caplen) < caplen) {
+                // caplen 0 is the zero padding of a direct-I/O block: vxdump never writes an empty record.
+                if (caplen == 0 || caplen > snaplen || caplen > origlen || skip(in, caplen) < caplen) {
                     break;
                 }
                 end += PcapFormat.RECORD_HEADER_LENGTH + caplen;

@@ -1,109 +1,179 @@
 package io.vxdump.pcap;
 
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.TimestampMerge;
+import io.vxdump.stage.WriterWakeup;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The writer thread: takes full staging buffers off the {@link WriteQueue}, writes their records
- * to each session's current file, rotates, finishes idle files, and returns the buffers to their
- * pools. It never blocks a receive thread; the finisher does the slow part (fsync, rename).
+ * A writer thread: merges its staging rings (one per receive thread) by timestamp, appends each
+ * record to its session's current file, rotates, finishes idle files and writes records that have
+ * waited long enough. Sessions are sharded across writers by session id; each writer owns its
+ * sessions' files, blocks and descriptors, so nothing here is shared or locked. The finisher does
+ * the slow part (fsync, rename).
  */
 public final class PcapWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PcapWriter.class);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long WAIT_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** Ring space is given back at least every this many bytes, so producers never see a full ring for long. */
+    private static final int RELEASE_RECORDS = 64;
 
-    private final WriteQueue queue;
-    private final FileFinisher finisher;
-    private final WriteFailureGate gate;
+    private final TimestampMerge merge;
+    private final StagingRing[] rings;
+    private final IntFunction<SessionOutput> outputs;
+    private final WriterContext ctx;
+    private final WriterWakeup wakeup = new WriterWakeup();
     private final WallClock clock = new WallClock();
-    private final List<SessionOutput> outputs = new ArrayList<>();
-    private final Map<SessionOutput, Boolean> known = new IdentityHashMap<>();
+    private final List<SessionOutput> known = new ArrayList<>();
+    private SessionOutput[] byId = new SessionOutput[64];
     private final Thread thread;
     private volatile boolean stopping;
 
     /**
-     * @param output          the output directory, whose free space ends a disk-full episode
-     * @param stagingBuffer   bytes of one staging buffer: the room a retry waits for
+     * @param rings        this writer's rings, one per receive thread
+     * @param outputs      session id → its output (the session table's)
+     * @param blockMemory  bytes of write blocks
+     * @param blockSize    bytes written at once
+     * @param maxOpenFiles file descriptors this writer may hold
      */
-    public PcapWriter(WriteQueue queue, FileFinisher finisher, java.nio.file.Path output, long stagingBuffer) {
-        this.gate = new WriteFailureGate(output, stagingBuffer);
-        this.queue = queue;
-        this.finisher = finisher;
-        this.thread = new Thread(this, "vxdump-writer");
+    public PcapWriter(int index, StagingRing[] rings, IntFunction<SessionOutput> outputs, FileFinisher finisher,
+                      OutputSettings settings, WriteMode mode, long blockMemory, int blockSize, int maxOpenFiles) {
+        this.rings = rings.clone();
+        this.merge = new TimestampMerge(rings);
+        this.outputs = outputs;
+        WriteBlocks blocks = new WriteBlocks(blockMemory, blockSize, mode.alignment());
+        this.ctx = new WriterContext(mode, blocks, new FileHandles(maxOpenFiles),
+                new WriteFailureGate(settings.directory(), blockSize), finisher, settings);
+        this.thread = new Thread(this, "vxdump-writer-" + index);
     }
 
     public void start() {
-        queue.consumer(thread);
+        wakeup.writer(thread);
         thread.start();
+    }
+
+    /** What receive threads use to wake this writer. */
+    public WriterWakeup wakeup() {
+        return wakeup;
     }
 
     /** True while writes fail (disk full, read-only); for the health check. */
     public boolean failing() {
-        return gate.failing();
+        return ctx.gate.failing();
     }
 
     /** The last write error, for the health check. */
     public String lastError() {
-        return gate.lastError();
+        return ctx.gate.lastError();
     }
 
     @Override
     public void run() {
         long lastTick = System.nanoTime();
+        int sinceRelease = 0;
         while (true) {
-            StagingBuffer b = queue.poll();
-            if (b != null) {
-                write(b);
-            }
-            long now = System.nanoTime();
-            if (now - lastTick >= TICK_NANOS) {
-                lastTick = now;
-                clock.calibrate();
-                long wall = clock.nowNanos();
-                for (SessionOutput o : outputs) {
-                    o.tick(wall, finisher);
+            ctx.now = System.nanoTime();
+            int r = merge.next();
+            if (r >= 0) {
+                write(rings[r]);
+                if (++sinceRelease >= RELEASE_RECORDS) {
+                    sinceRelease = 0;
+                    merge.release();
                 }
+                if (ctx.now - lastTick < TICK_NANOS) {
+                    continue;
+                }
+            } else {
+                merge.release();
+                sinceRelease = 0;
             }
-            if (b == null) {
-                if (stopping && queue.isEmpty()) {
+            if (ctx.now - lastTick >= TICK_NANOS) {
+                lastTick = ctx.now;
+                tick();
+            }
+            if (r == TimestampMerge.EMPTY) {
+                if (stopping) {
                     break;
                 }
-                LockSupport.parkNanos(TICK_NANOS);
+                wakeup.parking();
+                if (merge.next() == TimestampMerge.EMPTY) {
+                    wakeup.park(IDLE_PARK_NANOS);
+                } else {
+                    wakeup.cancelParking();
+                }
+            } else if (r == TimestampMerge.WAIT) {
+                java.util.concurrent.locks.LockSupport.parkNanos(WAIT_PARK_NANOS);
             }
         }
-        for (SessionOutput o : outputs) {
-            o.finish(finisher);
+        for (SessionOutput o : known) {
+            o.finish(ctx);
         }
     }
 
-    private void write(StagingBuffer b) {
-        SessionOutput target = b.target();
-        if (known.put(target, Boolean.TRUE) == null) {
-            outputs.add(target);
-        }
+    private void write(StagingRing ring) {
+        SessionOutput o = output(ring.session());
         try {
-            target.write(b, gate, finisher, System.nanoTime());
+            o.append(ctx, ring.timestamp(), ring.buffer(), ring.frameIndex(), ring.caplen(), ring.origlen());
         } catch (RuntimeException e) {
-            // A bug, not a disk error: keep the thread and the buffer alive, and say so loudly.
-            LOG.error("writer failed on a buffer of session {}", target.session(), e);
-        } finally {
-            b.recycle();
+            // A bug, not a disk error: keep the thread alive, and say so loudly.
+            LOG.error("writer failed on a record of session {}", o.session(), e);
         }
+        ring.advance();
+    }
+
+    private SessionOutput output(int id) {
+        if (id >= byId.length) {
+            byId = Arrays.copyOf(byId, Math.max(byId.length * 2, id + 1));
+        }
+        SessionOutput o = byId[id];
+        if (o == null) {
+            o = outputs.apply(id);
+            byId[id] = o;
+            known.add(o);
+        }
+        return o;
+    }
+
+    private void tick() {
+        clock.calibrate();
+        long wall = clock.nowNanos();
+        for (SessionOutput o : known) {
+            o.tick(ctx, wall);
+        }
+    }
+
+    /** Write blocks in use and their limit, open files and their budget: for the start-up line and tests. */
+    public String describe() {
+        return ctx.mode.reason() + ", " + ctx.blocks.limit() + " × " + ctx.blocks.blockSize() / 1024
+                + " KiB write blocks, up to " + ctx.files.budget() + " open files";
+    }
+
+    /** Files open right now (thread-unsafe snapshot; for tests). */
+    int openFiles() {
+        return ctx.files.openFiles();
     }
 
     /**
-     * Writes what is queued, finishes every open file and returns. Call after the receive threads
-     * have handed over their last buffers.
+     * Writes what is staged, finishes every open file and returns. Call after the receive
+     * threads have closed their rings.
      */
     public void drainAndStop() throws InterruptedException {
         stopping = true;
-        LockSupport.unpark(thread);
+        wakeup.wake();
         thread.join();
+    }
+
+    /** Path of the output directory (for the failure gate's free-space check). */
+    Path directory() {
+        return ctx.settings.directory();
     }
 }

@@ -7,14 +7,25 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The files of one session, as the writer thread sees them: the open {@code .part} file, its
- * rotation state, and the counts of what reached disk. Only the writer thread calls its methods;
- * the counters may be read from anywhere.
+ * The files of one session, as its writer thread sees them: the open {@code .part} file, its
+ * rotation state, the write block it borrows, and the counts of what reached disk. Only the
+ * writer thread calls its methods; the counters may be read from anywhere.
+ *
+ * <p>Records are copied into a block (the writer's one copy) and written a block at a time, at
+ * block-aligned positions: with direct I/O that is what {@code O_DIRECT} needs, and buffered it
+ * makes few large writes. A partial block is written padded to the alignment (when the block is
+ * lent to another session, when data has waited {@link #FLUSH_AFTER_NANOS}, when the file is
+ * finished) and rewritten when more records follow; the finisher cuts the padding off. Between a
+ * record's copy and its write it is pending: {@code size − pendingBytes} is always the end of the
+ * records known to be in the file.
  */
 public final class SessionOutput {
+    /** Records wait in memory at most this long before they are written. */
+    static final long FLUSH_AFTER_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     private final String session;
     private final String prefix;
     private final int snaplen;
@@ -27,13 +38,31 @@ public final class SessionOutput {
     private final LongCounter filesFinished = new LongCounter();
     private final LongCounter filesDeleted = new LongCounter();
 
-    private FileChannel channel;
+    final LruList.Node blockNode = new LruList.Node(this);
+    final LruList.Node fileNode = new LruList.Node(this);
+
+    // The current file.
+    private boolean open;
+    private FileChannel channel; // null while parked by the fd budget
     private Path partPath;
     private Path finalPath;
     private long size;
     private long packets;
     private long intervalEnd;
     private long nextSeq;
+    private boolean directoryMade;
+
+    // The borrowed block: bytes [blockStart, blockStart + fill) of the file; the first
+    // writtenInBlock of them are in the file already.
+    private WriteBlocks.Block block;
+    private long blockStart;
+    private int fill;
+    private int writtenInBlock;
+
+    private long pendingPackets;
+    private long pendingBytes;
+    private int lastRecordLength;
+    private long unwrittenSince;
 
     public SessionOutput(String session, int snaplen, OutputSettings settings) {
         this.session = session;
@@ -84,135 +113,337 @@ public final class SessionOutput {
         return filesDeleted;
     }
 
-    /** Writes the records of {@code buffer}, rotating between records where the policy says so. */
-    void write(StagingBuffer buffer, WriteFailureGate gate, FileFinisher finisher, long nowNanos) {
-        ByteBuf b = buffer.bytes();
-        RotationPolicy rotation = settings.rotation();
-        int end = b.writerIndex();
-        int pos = 0;
-        int runStart = 0;
-        int runPackets = 0;
-        while (pos < end) {
-            int recordLength = PcapFormat.RECORD_HEADER_LENGTH + b.getIntLE(pos + 8);
-            long ts = PcapFormat.timestampNanos(b.getUnsignedIntLE(pos), b.getUnsignedIntLE(pos + 4),
-                    settings.precision());
-            if (channel != null) {
-                long fileRecords = packets + runPackets;
-                long fileSize = size + (pos - runStart);
-                boolean rotate = ts >= intervalEnd
-                        || (rotation.maxPackets() > 0 && fileRecords >= rotation.maxPackets())
-                        || (rotation.maxBytes() > 0 && fileRecords > 0 && fileSize + recordLength > rotation.maxBytes());
-                if (rotate) {
-                    writeRun(b, runStart, pos - runStart, runPackets, gate, nowNanos);
-                    runStart = pos;
-                    runPackets = 0;
-                    finish(finisher);
-                }
-            }
-            if (channel == null && runPackets == 0) {
-                open(ts, gate, nowNanos);
-            }
-            runPackets++;
-            pos += recordLength;
+    /**
+     * Appends one record to the session's current file, rotating first where the policy says so.
+     * The frame is {@code caplen} bytes of {@code src} from {@code index}.
+     */
+    void append(WriterContext ctx, long ts, ByteBuf src, int index, int caplen, int origlen) {
+        if (!ctx.gate.allowed(ctx.now)) {
+            drop(ctx, 1);
+            return;
         }
-        writeRun(b, runStart, pos - runStart, runPackets, gate, nowNanos);
+        int recordLength = PcapFormat.RECORD_HEADER_LENGTH + caplen;
+        RotationPolicy rotation = settings.rotation();
+        if (open && (ts >= intervalEnd
+                || (rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
+                || (rotation.maxBytes() > 0 && packets > 0 && size + recordLength > rotation.maxBytes()))) {
+            finish(ctx);
+        }
+        if (!open && !openFile(ctx, ts)) {
+            drop(ctx, 1);
+            return;
+        }
+        if (block == null && !borrowBlock(ctx)) {
+            drop(ctx, 1);
+            return;
+        }
+        ByteBuf b = block.buf;
+        long seconds = ts / 1_000_000_000L;
+        long fraction = (ts - seconds * 1_000_000_000L) / settings.precision().nanosPerUnit();
+        b.setIntLE(fill, (int) seconds);
+        b.setIntLE(fill + 4, (int) fraction);
+        b.setIntLE(fill + 8, caplen);
+        b.setIntLE(fill + 12, origlen);
+        b.setBytes(fill + PcapFormat.RECORD_HEADER_LENGTH, src, index, caplen);
+        fill += recordLength;
+        size += recordLength;
+        packets++;
+        pendingPackets++;
+        pendingBytes += recordLength;
+        lastRecordLength = recordLength;
+        if (unwrittenSince == 0) {
+            unwrittenSince = ctx.now | 1;
+        }
+        ctx.blocks.touch(this);
+        if (fill >= ctx.blocks.blockSize()) {
+            writeFullBlock(ctx);
+        }
         // A file that can take no further record is finished now, not when the next packet comes.
-        if (channel != null && ((rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
+        if (open && ((rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
                 || (rotation.maxBytes() > 0 && size + PcapFormat.RECORD_HEADER_LENGTH >= rotation.maxBytes()))) {
-            finish(finisher);
+            finish(ctx);
         }
     }
 
-    private void open(long firstTimestamp, WriteFailureGate gate, long nowNanos) {
-        if (!gate.allowed(nowNanos)) {
-            return;
-        }
+    private boolean openFile(WriterContext ctx, long firstTimestamp) {
         Path part = null;
         try {
-            Files.createDirectories(directory);
+            if (!directoryMade) {
+                Files.createDirectories(directory);
+                directoryMade = true;
+            }
             if (nextSeq == 0) {
                 nextSeq = FileNaming.nextSequence(directory, prefix);
             }
             String name = FileNaming.fileName(prefix, firstTimestamp, nextSeq);
-            finalPath = directory.resolve(name);
             part = directory.resolve(name + FileNaming.PART);
-            FileChannel c = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                ByteBuffer header = PcapFormat.fileHeader(settings.precision(), snaplen);
-                while (header.hasRemaining()) {
-                    c.write(header);
-                }
-            } catch (IOException e) {
-                c.close();
-                Files.deleteIfExists(part);
-                throw e;
-            }
+            ctx.files.makeRoom(this);
+            channel = FileChannel.open(part, ctx.mode.openOptions(true));
+            ctx.files.opened(this, false);
             nextSeq++;
-            channel = c;
+            open = true;
             partPath = part;
-            size = PcapFormat.FILE_HEADER_LENGTH;
+            finalPath = directory.resolve(name);
+            size = 0;
             packets = 0;
             intervalEnd = settings.rotation().intervalEnd(firstTimestamp);
-            bytesWritten.add(PcapFormat.FILE_HEADER_LENGTH);
         } catch (IOException e) {
-            gate.failed("opening " + (part != null ? part : directory), e, nowNanos);
+            directoryMade = false;
+            ctx.gate.failed("opening " + (part != null ? part : directory), e, ctx.now);
+            return false;
+        }
+        if (!borrowBlock(ctx)) {
+            abandonFile(ctx);
+            return false;
+        }
+        ByteBuffer header = PcapFormat.fileHeader(settings.precision(), snaplen);
+        block.buf.setBytes(0, header);
+        fill = PcapFormat.FILE_HEADER_LENGTH;
+        size = PcapFormat.FILE_HEADER_LENGTH;
+        pendingBytes = PcapFormat.FILE_HEADER_LENGTH;
+        return true;
+    }
+
+    /**
+     * Borrows a block and positions it over the end of the file; with direct I/O the file's last
+     * partial block is read back into it first, so that it can be rewritten whole.
+     */
+    private boolean borrowBlock(WriterContext ctx) {
+        WriteBlocks.Block b = ctx.blocks.take(this, ctx);
+        if (b == null) {
+            return false;
+        }
+        block = b;
+        blockStart = ctx.mode.alignDown(size);
+        fill = (int) (size - blockStart);
+        writtenInBlock = fill;
+        if (fill > 0) {
+            try {
+                ensureChannel(ctx);
+                ByteBuffer n = b.nio;
+                n.clear().limit(ctx.mode.alignment());
+                while (n.position() < fill) {
+                    if (channel.read(n, blockStart + n.position()) < 0) {
+                        throw new IOException("file shorter than written");
+                    }
+                }
+            } catch (IOException e) {
+                ctx.gate.failed("reading back " + partPath, e, ctx.now);
+                ctx.blocks.giveBack(this, b);
+                block = null;
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ensureChannel(WriterContext ctx) throws IOException {
+        if (channel == null) {
+            ctx.files.makeRoom(this);
+            channel = FileChannel.open(partPath, ctx.mode.openOptions(false));
+            ctx.files.opened(this, true);
+        } else {
+            ctx.files.touch(this);
         }
     }
 
-    private void writeRun(ByteBuf b, int from, int length, int runPackets, WriteFailureGate gate, long nowNanos) {
-        if (runPackets == 0) {
+    /** Closes the file descriptor to stay within the budget; the file stays open for writing. */
+    void closeChannel(FileHandles files) {
+        files.closed(this);
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing was buffered in the channel; the next write reopens the file
+            }
+            channel = null;
+        }
+    }
+
+    /** Writes the first block-size bytes and moves the record that spilled past them to the front. */
+    private void writeFullBlock(WriterContext ctx) {
+        int blockSize = ctx.blocks.blockSize();
+        int from = (int) ctx.mode.alignDown(writtenInBlock);
+        if (!writeRange(ctx, from, blockSize)) {
             return;
         }
-        if (channel == null || !gate.allowed(nowNanos)) {
-            drop(runPackets, gate);
+        int spill = fill - blockSize;
+        if (spill > 0) {
+            // The last record crosses the block's end: it is in the file only once the next block is.
+            committed(pendingPackets - 1, pendingBytes - lastRecordLength);
+            pendingPackets = 1;
+            pendingBytes = lastRecordLength; // its head is in the file, but a failure cuts back to its start
+            ByteBuf b = block.buf;
+            b.setBytes(0, b, blockSize, spill);
+        } else {
+            committed(pendingPackets, pendingBytes);
+            pendingPackets = 0;
+            pendingBytes = 0;
+            unwrittenSince = 0;
+        }
+        blockStart += blockSize;
+        fill = spill;
+        writtenInBlock = 0;
+    }
+
+    /** Writes what the block holds beyond what is in the file, padded to the alignment. */
+    private boolean writePartial(WriterContext ctx) {
+        if (block == null || fill <= writtenInBlock) {
+            return true;
+        }
+        int from = (int) ctx.mode.alignDown(writtenInBlock);
+        int to = (int) ctx.mode.alignUp(fill);
+        if (to > fill) {
+            block.buf.setZero(fill, to - fill);
+        }
+        if (!writeRange(ctx, from, to)) {
+            return false;
+        }
+        committed(pendingPackets, pendingBytes);
+        pendingPackets = 0;
+        pendingBytes = 0;
+        unwrittenSince = 0;
+        writtenInBlock = fill;
+        return true;
+    }
+
+    private boolean writeRange(WriterContext ctx, int from, int to) {
+        if (!ctx.gate.allowed(ctx.now)) {
+            failPending(ctx); // writes are failing (disk full): what waits here is lost, and counted
+            return false;
+        }
+        try {
+            ensureChannel(ctx);
+            ByteBuffer n = block.nio;
+            n.limit(to).position(from);
+            while (n.hasRemaining()) {
+                channel.write(n, blockStart + n.position());
+            }
+            ctx.gate.succeeded();
+            return true;
+        } catch (IOException e) {
+            ctx.gate.failed("writing " + partPath, e, ctx.now); // first, so health sees it before the count
+            failPending(ctx);
+            return false;
+        }
+    }
+
+    private void committed(long packetCount, long bytes) {
+        if (packetCount > 0) {
+            packetsWritten.add(packetCount);
+        }
+        bytesWritten.add(bytes);
+    }
+
+    /**
+     * A write failed: the pending records are lost (counted as write_error), the file is cut back
+     * to the records known to be in it, and the block is given back; the next record reads the
+     * file's tail again.
+     */
+    private void failPending(WriterContext ctx) {
+        drop(ctx, pendingPackets);
+        packets -= pendingPackets;
+        size -= pendingBytes;
+        pendingPackets = 0;
+        pendingBytes = 0;
+        unwrittenSince = 0;
+        if (block != null) {
+            ctx.blocks.giveBack(this, block);
+            block = null;
+        }
+        if (packets <= 0) {
+            abandonFile(ctx);
             return;
         }
         try {
-            int done = 0;
-            while (done < length) {
-                done += b.getBytes(from + done, channel, size + done, length - done);
-            }
-            size += length;
-            packets += runPackets;
-            packetsWritten.add(runPackets);
-            bytesWritten.add(length);
-            gate.succeeded();
-        } catch (IOException e) {
-            // Cut what part of the run reached the file, so no partial record stays behind.
-            try {
+            if (channel != null) {
                 channel.truncate(size);
-            } catch (IOException ignored) {
-                // the finisher truncates to size again before renaming
             }
-            gate.failed("writing " + partPath, e, nowNanos); // first, so health sees it before the count
-            drop(runPackets, gate);
+        } catch (IOException ignored) {
+            // the finisher truncates to size again before renaming
         }
     }
 
-    private void drop(int runPackets, WriteFailureGate gate) {
-        writeErrors.add(runPackets);
-        gate.dropped(runPackets);
-    }
-
-    /** Finishes the open file when its interval has passed with no packet to trigger rotation. */
-    void tick(long wallNanos, FileFinisher finisher) {
-        if (channel != null && wallNanos >= intervalEnd) {
-            finish(finisher);
+    /** Deletes a file that holds no record (its first write failed). */
+    private void abandonFile(WriterContext ctx) {
+        closeChannel(ctx.files);
+        if (block != null) {
+            ctx.blocks.giveBack(this, block);
+            block = null;
         }
-    }
-
-    /** Hands the open file, if any, to the finisher. */
-    void finish(FileFinisher finisher) {
-        if (channel == null) {
-            return;
+        try {
+            if (partPath != null) {
+                Files.deleteIfExists(partPath);
+            }
+        } catch (IOException ignored) {
+            // a leftover with no record is deleted by recovery at the next start
         }
-        finisher.finish(new OpenFile(this, channel, partPath, finalPath, size));
-        channel = null;
+        open = false;
         partPath = null;
         finalPath = null;
+        size = 0;
+        packets = 0;
+        pendingBytes = 0;
+        pendingPackets = 0;
+    }
+
+    private void drop(WriterContext ctx, long count) {
+        if (count > 0) {
+            writeErrors.add(count);
+            ctx.gate.dropped(count);
+        }
+    }
+
+    /** Gives the block back to the pool (another session needs it), writing what it holds first. */
+    void releaseBlock(WriterContext ctx) {
+        if (block == null) {
+            return;
+        }
+        writePartial(ctx);
+        if (block != null) {
+            ctx.blocks.giveBack(this, block);
+            block = null;
+        }
+    }
+
+    /**
+     * Timer work: finishes the file when its interval has passed with no packet to trigger
+     * rotation, and writes records that have waited too long in the block.
+     */
+    void tick(WriterContext ctx, long wallNanos) {
+        if (open && wallNanos >= intervalEnd) {
+            finish(ctx);
+        } else if (unwrittenSince != 0 && ctx.now - unwrittenSince >= FLUSH_AFTER_NANOS) {
+            writePartial(ctx);
+        }
+    }
+
+    /** Writes what is pending and hands the file, if any, to the finisher. */
+    void finish(WriterContext ctx) {
+        if (!open) {
+            return;
+        }
+        releaseBlock(ctx);
+        if (!open) {
+            return; // the last write failed and the file held no record
+        }
+        closeChannel(ctx.files);
+        ctx.finisher.finish(new FinishedFile(this, partPath, finalPath, size - pendingBytes));
+        open = false;
+        partPath = null;
+        finalPath = null;
+        size = 0;
+        packets = 0;
+        pendingBytes = 0;
+        pendingPackets = 0;
+    }
+
+    /** Packets copied into the block and not yet written. */
+    long pendingPackets() {
+        return pendingPackets;
     }
 
     /** A file handed from the writer to the finisher, with the length it must end at. */
-    record OpenFile(SessionOutput owner, FileChannel channel, Path part, Path target, long size) {
+    record FinishedFile(SessionOutput owner, Path part, Path target, long size) {
     }
 }

@@ -6,10 +6,9 @@ import io.vxdump.filter.SourceAllowList;
 import io.vxdump.metrics.LongCounter;
 import io.vxdump.packet.InnerFrame;
 import io.vxdump.packet.Vxlan;
-import io.vxdump.pcap.Precision;
-import io.vxdump.pcap.StagingPool;
 import io.vxdump.pcap.WallClock;
-import io.vxdump.pcap.WriteQueue;
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.WriterWakeup;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
@@ -24,12 +23,14 @@ import java.net.InetAddress;
 public final class DatagramProcessor {
     private final int lane;
     private final SessionTable sessions;
-    private final StagingPool pool;
-    private final WriteQueue queue;
-    private final Precision precision;
+    private final StagingRing[] rings;
+    private final WriterWakeup[] wakeups;
     private final SourceAllowList allowSources;
     private final InnerFrame frame = new InnerFrame();
     private final WallClock clock = new WallClock();
+    /** The last timestamp given: time never steps back within one thread's stream. */
+    private long lastTimestamp;
+    private int ticks;
 
     private final LongCounter received = new LongCounter();
     private final LongCounter notAllowed = new LongCounter();
@@ -38,16 +39,17 @@ public final class DatagramProcessor {
     private final LongCounter sessionLimit = new LongCounter();
 
     /**
-     * @param lane the receive thread's index: which {@link SessionLane} of each session it fills
+     * @param lane the receive thread's index: which {@link SessionLane} of each session it counts in
+     * @param rings this thread's staging ring to each writer, by writer index
+     * @param wakeups each writer's wakeup, by writer index
      * @param allowSources the senders allowed, or null for any
      */
-    public DatagramProcessor(int lane, SessionTable sessions, StagingPool pool, WriteQueue queue, Precision precision,
+    public DatagramProcessor(int lane, SessionTable sessions, StagingRing[] rings, WriterWakeup[] wakeups,
                              SourceAllowList allowSources) {
         this.lane = lane;
         this.sessions = sessions;
-        this.pool = pool;
-        this.queue = queue;
-        this.precision = precision;
+        this.rings = rings.clone();
+        this.wakeups = wakeups.clone();
         this.allowSources = allowSources;
     }
 
@@ -89,17 +91,52 @@ public final class DatagramProcessor {
         }
         int snaplen = session.snaplen();
         int caplen = snaplen > 0 && snaplen < frameLength ? snaplen : frameLength;
-        sessionLane.stage(clock.nowNanos(), precision, buf, frameIndex, caplen, frame.originalLength(), pool, queue);
+        int origlen = frame.originalLength();
+        int w = session.writer();
+        StagingRing ring = rings[w];
+        if (!ring.offer(session.id(), timestamp(), buf, frameIndex, caplen, origlen)) {
+            sessionLane.backlogDrop();
+            return;
+        }
+        sessionLane.staged(origlen > caplen);
+        WriterWakeup wakeup = wakeups[w];
+        if (wakeup.parked() && ring.backlog() >= WriterWakeup.WAKE_BYTES) {
+            wakeup.wake();
+        }
+    }
+
+    private long timestamp() {
+        long now = clock.nowNanos();
+        if (now < lastTimestamp) {
+            now = lastTimestamp;
+        }
+        lastTimestamp = now;
+        return now;
     }
 
     /**
-     * Hands every partly filled staging buffer of this thread to the writer and re-reads the wall
-     * clock. Runs on the receive thread: from the flush timer, and once more at shutdown.
+     * The receive thread's timer (every {@link Receiver#TICK_MILLIS} ms): promises the writers
+     * that nothing older than now will follow, so they need not wait for an idle thread, wakes a
+     * parked writer that has records waiting, and now and then re-reads the wall clock.
      */
-    public void flush() {
-        clock.calibrate();
-        for (Session s : sessions.all()) {
-            s.lane(lane).flush(queue);
+    public void tick() {
+        if (++ticks % 20 == 0) {
+            clock.calibrate();
+        }
+        long now = timestamp();
+        for (int w = 0; w < rings.length; w++) {
+            rings[w].advanceWatermark(now);
+            if (wakeups[w].parked() && rings[w].backlog() > 0) {
+                wakeups[w].wake();
+            }
+        }
+    }
+
+    /** This thread stages nothing more (shutdown): the writers stop waiting for it. */
+    public void close() {
+        for (int w = 0; w < rings.length; w++) {
+            rings[w].close();
+            wakeups[w].wake();
         }
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
-    /** How often partly filled staging buffers go to the writer: well within the promised second. */
-    static final long FLUSH_MILLIS = 200;
+    /** How often a receive thread advances its watermark: the most a writer waits for an idle thread. */
+    static final long TICK_MILLIS = 10;
 
     private final ReceiveSettings settings;
     private final List<Channel> channels = new ArrayList<>();
@@ -31,6 +32,9 @@ public final class Receiver {
     private EventLoopGroup group;
     private Transport transport;
     private int grantedBuffer;
+    private String bufferHow = "as asked";
+    /** SO_RCVBUFFORCE (SOL_SOCKET 1, option 33): a buffer past net.core.rmem_max, for CAP_NET_ADMIN. */
+    private static final IntegerUnixChannelOption SO_RCVBUFFORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
 
     public Receiver(ReceiveSettings settings) {
         this.settings = settings;
@@ -66,16 +70,46 @@ public final class Receiver {
             }
             channels.add(ch);
             processors.add(processor);
-            ch.eventLoop().scheduleAtFixedRate(processor::flush, FLUSH_MILLIS, FLUSH_MILLIS, TimeUnit.MILLISECONDS);
+            ch.eventLoop().scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         }
-        // Linux reports twice what it granted (the doubling covers its bookkeeping overhead).
-        int reported = channels.get(0).config().getOption(ChannelOption.SO_RCVBUF);
-        grantedBuffer = reported / 2;
+        grantedBuffer = granted();
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
-            LOG.warn("socket receive buffer: asked for {} bytes, the kernel granted {}; raise net.core.rmem_max "
-                    + "to at least that", settings.socketBuffer(), grantedBuffer);
+            forceBuffer();
         }
         return bindTo;
+    }
+
+    // Linux reports twice what it granted (the doubling covers its bookkeeping overhead).
+    private int granted() {
+        return channels.get(0).config().getOption(ChannelOption.SO_RCVBUF) / 2;
+    }
+
+    /**
+     * net.core.rmem_max capped the buffer: a process with CAP_NET_ADMIN may take the size asked
+     * for anyway with SO_RCVBUFFORCE (as tcpdump and the kernel's own tools do). Says which it got.
+     */
+    private void forceBuffer() {
+        if (transport == Transport.EPOLL) {
+            try {
+                for (Channel ch : channels) {
+                    ch.config().setOption(SO_RCVBUFFORCE, settings.socketBuffer());
+                }
+                grantedBuffer = granted();
+                bufferHow = "SO_RCVBUFFORCE past net.core.rmem_max";
+                return;
+            } catch (io.netty.channel.ChannelException e) {
+                bufferHow = "capped by net.core.rmem_max; SO_RCVBUFFORCE refused: no CAP_NET_ADMIN";
+            }
+        } else {
+            bufferHow = "capped by net.core.rmem_max";
+        }
+        LOG.warn("socket receive buffer: asked for {} bytes, the kernel granted {}; raise net.core.rmem_max "
+                + "to at least that (deploy/sysctl.conf), or run with CAP_NET_ADMIN", settings.socketBuffer(), grantedBuffer);
+    }
+
+    /** How the receive buffer size came about, for the start-up line. */
+    public String bufferHow() {
+        return bufferHow;
     }
 
     /**
@@ -142,15 +176,15 @@ public final class Receiver {
     }
 
     /**
-     * Closes the sockets, then runs each thread's flush once more on its own thread, so every
-     * staged packet is with the writer when this returns, and stops the threads.
+     * Closes the sockets, then closes each thread's staging rings on its own thread, so the
+     * writers know every packet is staged when this returns, and stops the threads.
      */
     public void stop() throws InterruptedException {
         for (Channel ch : channels) {
             ch.close().sync();
         }
         for (int i = 0; i < channels.size(); i++) {
-            channels.get(i).eventLoop().submit(processors.get(i)::flush).sync();
+            channels.get(i).eventLoop().submit(processors.get(i)::close).sync();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();

@@ -27,8 +27,10 @@ import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.PartFileRecovery;
 import io.vxdump.pcap.PcapWriter;
 import io.vxdump.pcap.SessionOutput;
-import io.vxdump.pcap.StagingPool;
-import io.vxdump.pcap.WriteQueue;
+import io.vxdump.pcap.WriteMode;
+import io.vxdump.receive.Warmup;
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.WriterWakeup;
 import io.vxdump.receive.DatagramProcessor;
 import io.vxdump.receive.ReceiveSettings;
 import io.vxdump.receive.Receiver;
@@ -52,7 +54,7 @@ public final class Daemon {
 
     private final ServeConfig config;
     private FileFinisher finisher;
-    private PcapWriter writer;
+    private final List<PcapWriter> writers = new ArrayList<>();
     private Receiver receiver;
     private Accounting accounting;
     private InetSocketAddress address;
@@ -75,8 +77,11 @@ public final class Daemon {
             LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
         }
 
+        io.vxdump.config.WriteConfig write = config.write();
+        WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
         receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
         int lanes = receiver.sockets();
+        int writerCount = write.threads();
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
             configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));
@@ -85,26 +90,47 @@ public final class Daemon {
                 ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), config.unknownVniFilter(),
                         output, lanes)
                 : null;
-        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions());
+        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount);
 
-        WriteQueue queue = new WriteQueue(lanes * config.stagingBuffers());
-        writer = new PcapWriter(queue, finisher, output.directory(), config.stagingBuffer());
-        writer.start();
+        // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
+        StagingRing[][] rings = new StagingRing[lanes][writerCount];
+        for (int i = 0; i < lanes; i++) {
+            for (int w = 0; w < writerCount; w++) {
+                rings[i][w] = new StagingRing((int) write.ringSize());
+            }
+        }
+        int fileBudget = Math.max(1, write.fileBudget(processFdLimit()) / writerCount);
+        WriterWakeup[] wakeups = new WriterWakeup[writerCount];
+        for (int w = 0; w < writerCount; w++) {
+            StagingRing[] column = new StagingRing[lanes];
+            for (int i = 0; i < lanes; i++) {
+                column[i] = rings[i][w];
+            }
+            PcapWriter writer = new PcapWriter(w, column, id -> sessions.byId(id).output(), finisher, output, mode,
+                    write.blockMemory(), write.blockSize(), fileBudget);
+            writers.add(writer);
+            wakeups[w] = writer.wakeup();
+            writer.start();
+        }
         List<DatagramProcessor> processors = new ArrayList<>();
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         for (int i = 0; i < lanes; i++) {
-            StagingPool pool = new StagingPool(config.stagingBuffers(), (int) config.stagingBuffer());
-            processors.add(new DatagramProcessor(i, sessions, pool, queue, config.precision(), allow));
+            processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups, allow));
         }
+        long warmed = Warmup.run(config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
+                allow);
+        LOG.debug("packet path warmed with {} synthetic datagrams", warmed);
         accounting = new Accounting(processors, sessions);
         // HTTP first: a taken metrics port fails the start before any datagram is received.
         if (config.metrics().isPresent()) {
             metrics = startMetrics(config.metrics().get(), processors, sessions, output);
         }
         address = receiver.start(processors);
-        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each, "
+        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each ({}), "
+                        + "{} writer(s): {}, staging {} per ring; "
                         + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
                 HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
+                receiver.bufferHow(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()),
                 configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
                 metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
         return address;
@@ -124,7 +150,7 @@ public final class Daemon {
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory());
-        HealthCheck health = new HealthCheck(receiver::allBound, writer::failing, writer::lastError,
+        HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         MetricsServer server;
         try {
@@ -153,7 +179,30 @@ public final class Daemon {
     }
 
     public boolean writeFailing() {
-        return writer.failing();
+        for (PcapWriter w : writers) {
+            if (w.failing()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String lastWriteError() {
+        for (PcapWriter w : writers) {
+            if (w.failing()) {
+                return w.lastError();
+            }
+        }
+        return writers.isEmpty() ? "" : writers.get(0).lastError();
+    }
+
+    /** The process's file-descriptor limit, or a conservative guess where the JVM cannot tell. */
+    private static long processFdLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            return unix.getMaxFileDescriptorCount();
+        }
+        return 1024;
     }
 
     /**
@@ -167,7 +216,9 @@ public final class Daemon {
             gcMetrics.close();
         }
         receiver.stop();
-        writer.drainAndStop();
+        for (PcapWriter w : writers) {
+            w.drainAndStop();
+        }
         finisher.shutdown();
         LOG.info("stopped; totals: {}", accounting.totals().summary());
     }

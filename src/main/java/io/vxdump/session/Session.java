@@ -14,6 +14,8 @@ public final class Session {
     private final SessionFilter filter;
     private final SessionOutput output;
     private final SessionLane[] lanes;
+    private int id = -1;
+    private int writer;
 
     public Session(int vni, String name, int snaplen, SessionFilter filter,
                    SessionOutput output, int receiveThreads) {
@@ -24,8 +26,26 @@ public final class Session {
         this.output = output;
         this.lanes = new SessionLane[receiveThreads];
         for (int i = 0; i < receiveThreads; i++) {
-            lanes[i] = new SessionLane(output, filter.decisions());
+            lanes[i] = new SessionLane(filter.decisions());
         }
+    }
+
+    /** Dense index given by the {@link SessionTable}: how staged records name their session. */
+    public int id() {
+        return id;
+    }
+
+    /** Which writer thread writes this session's files. */
+    public int writer() {
+        return writer;
+    }
+
+    void assign(int id, int writer) {
+        if (this.id >= 0) {
+            throw new IllegalStateException("session " + name + " is in a table already");
+        }
+        this.id = id;
+        this.writer = writer;
     }
 
     public int vni() {

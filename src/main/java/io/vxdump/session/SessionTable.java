@@ -12,6 +12,7 @@ import java.util.function.IntFunction;
 public final class SessionTable {
     private final IntFunction<Session> unknownVniSessions;
     private final int maxUnknownVniSessions;
+    private final int writers;
     private volatile Snapshot snapshot;
     private int madeForUnknown;
     private volatile boolean full;
@@ -22,9 +23,27 @@ public final class SessionTable {
      * @param maxUnknownVniSessions how many sessions may be made for unknown VNIs
      */
     public SessionTable(List<Session> configured, IntFunction<Session> unknownVniSessions, int maxUnknownVniSessions) {
+        this(configured, unknownVniSessions, maxUnknownVniSessions, 1);
+    }
+
+    /**
+     * @param writers writer threads: a session's id picks its writer, round robin
+     */
+    public SessionTable(List<Session> configured, IntFunction<Session> unknownVniSessions, int maxUnknownVniSessions,
+                        int writers) {
         this.unknownVniSessions = unknownVniSessions;
         this.maxUnknownVniSessions = maxUnknownVniSessions;
-        this.snapshot = Snapshot.of(configured.toArray(new Session[0]));
+        this.writers = writers;
+        Session[] all = configured.toArray(new Session[0]);
+        for (int i = 0; i < all.length; i++) {
+            all[i].assign(i, i % writers);
+        }
+        this.snapshot = Snapshot.of(all);
+    }
+
+    /** The session with id {@code id}; ids are dense and never reused. */
+    public Session byId(int id) {
+        return snapshot.all[id];
     }
 
     /** The session of {@code vni}, or null. */
@@ -58,6 +77,7 @@ public final class SessionTable {
             madeForUnknown++;
             Session[] all = Arrays.copyOf(snapshot.all, snapshot.all.length + 1);
             all[all.length - 1] = s;
+            s.assign(all.length - 1, (all.length - 1) % writers);
             snapshot = Snapshot.of(all);
             return s;
         }

@@ -36,7 +36,7 @@ class HealthDiskFullIT {
         Path filler = mount.resolve("filler");
         Files.write(filler, new byte[1 << 20]);
         Path config = dir.resolve("vxdump.yaml");
-        Files.writeString(config, "staging: {buffer-size: 128KiB, buffers: 64}\n");
+        Files.writeString(config, "writer: {block-size: 128KiB, buffer-memory: 4MiB}\n");
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
                 "--output", mount.toString(), "--threads", "1");
         try (d) {

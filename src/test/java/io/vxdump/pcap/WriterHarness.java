@@ -1,22 +1,43 @@
 package io.vxdump.pcap;
 
 import io.netty.buffer.Unpooled;
+import io.vxdump.stage.StagingRing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The writer side (pool, queue, writer thread, finisher) without sockets, for file tests. */
+/**
+ * The writer side (a staging ring, a writer thread, the finisher) without sockets, for file
+ * tests: the test thread stands in for a receive thread.
+ */
 final class WriterHarness {
     final OutputSettings settings;
     final FileFinisher finisher;
-    final WriteQueue queue = new WriteQueue(64);
-    final StagingPool pool = new StagingPool(64, 256 << 10);
+    final StagingRing ring = new StagingRing(4 << 20);
+    final List<SessionOutput> sessions = new ArrayList<>();
+    final WriteMode mode;
     final PcapWriter writer;
 
-    WriterHarness(Path dir, RotationPolicy rotation, Retention retention, Optional<String> postRotate, Precision precision) {
+    WriterHarness(Path dir, RotationPolicy rotation, Retention retention, Optional<String> postRotate, Precision precision,
+                  WriteMode.Choice choice, long blockMemory, int blockSize, int maxOpenFiles) {
         settings = new OutputSettings(dir, precision, rotation, retention, postRotate);
         finisher = new FileFinisher(settings);
-        writer = new PcapWriter(queue, finisher, dir, 64 << 10);
+        try {
+            Files.createDirectories(dir);
+            mode = WriteMode.probe(dir, choice);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        writer = new PcapWriter(0, new StagingRing[] {ring}, sessions::get, finisher, settings, mode,
+                blockMemory, blockSize, maxOpenFiles);
+    }
+
+    WriterHarness(Path dir, RotationPolicy rotation, Retention retention, Optional<String> postRotate, Precision precision) {
+        this(dir, rotation, retention, postRotate, precision, WriteMode.Choice.AUTO, 8 << 20, 256 << 10, 1000);
     }
 
     WriterHarness(Path dir, RotationPolicy rotation) {
@@ -29,28 +50,34 @@ final class WriterHarness {
     }
 
     SessionOutput session(String name, int snaplen) {
-        return new SessionOutput(name, snaplen, settings);
+        SessionOutput s = new SessionOutput(name, snaplen, settings);
+        synchronized (sessions) {
+            sessions.add(s);
+        }
+        return s;
     }
 
-    /** Stages the frames into one buffer (timestamps {@code ts[i]}) and hands it to the writer. */
+    /** Stages the frames (timestamps {@code ts[i]}), waiting while the ring is full. */
     void write(SessionOutput s, long[] ts, List<byte[]> frames) {
-        StagingBuffer b = pool.take();
-        b.assign(s);
         for (int i = 0; i < frames.size(); i++) {
             byte[] f = frames.get(i);
-            b.append(ts[i], settings.precision(), Unpooled.wrappedBuffer(f), 0, f.length, f.length);
+            write(s, ts[i], f, f.length, f.length);
         }
-        queue.submit(b);
     }
 
     void write(SessionOutput s, long ts, byte[] frame, int caplen, int origlen) {
-        StagingBuffer b = pool.take();
-        b.assign(s);
-        b.append(ts, settings.precision(), Unpooled.wrappedBuffer(frame), 0, caplen, origlen);
-        queue.submit(b);
+        int id = sessions.indexOf(s);
+        while (!ring.offer(id, ts, Unpooled.wrappedBuffer(frame), 0, caplen, origlen)) {
+            Thread.onSpinWait();
+        }
+        ring.advanceWatermark(ts);
+        if (ring.backlog() > 0) {
+            writer.wakeup().wake();
+        }
     }
 
     void stop() throws InterruptedException {
+        ring.close();
         writer.drainAndStop();
         finisher.shutdown();
     }

@@ -16,8 +16,8 @@ import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
 import io.vxdump.pcap.SessionOutput;
-import io.vxdump.pcap.StagingPool;
-import io.vxdump.pcap.WriteQueue;
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.WriterWakeup;
 import io.vxdump.metrics.Accounting;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionTable;
@@ -41,6 +41,12 @@ class DatagramProcessorTest {
         return new Session(vni, name, snaplen, filter, new SessionOutput(name, snaplen, output()), 1);
     }
 
+    /** A processor whose one ring nobody drains. */
+    static DatagramProcessor processor(SessionTable table, int ringBytes, io.vxdump.filter.SourceAllowList allow) {
+        return new DatagramProcessor(0, table, new StagingRing[] {new StagingRing(ringBytes)},
+                new WriterWakeup[] {new WriterWakeup()}, allow);
+    }
+
     private static void send(DatagramProcessor p, byte[] datagram) {
         p.process(Unpooled.wrappedBuffer(datagram), 0, datagram.length, java.net.InetAddress.getLoopbackAddress());
     }
@@ -51,8 +57,7 @@ class DatagramProcessorTest {
                 List.of(RuleBuilder.parseCompact("100 any accept source=0.0.0.0/0")), Action.REJECT);
         SessionTable table = new SessionTable(List.of(session(100, "web", 0, noArp)),
                 vni -> session(vni, "vni-" + vni, 0, SessionFilter.KEEP_ALL), 1);
-        WriteQueue queue = new WriteQueue(8);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), queue, Precision.MICRO, null);
+        DatagramProcessor p = processor(table, 1 << 20, null);
 
         byte[] ip = Frames.sized(200, 1);
         send(p, Frames.vxlan(100, ip));
@@ -81,7 +86,7 @@ class DatagramProcessorTest {
     @Test
     void unknownVnisAreDroppedWhenConfiguredTo() {
         SessionTable table = new SessionTable(List.of(session(100, "web", 0, SessionFilter.KEEP_ALL)), null, 1024);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(4, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
+        DatagramProcessor p = processor(table, 1 << 20, null);
         send(p, Frames.vxlan(5, Frames.arp()));
         send(p, Frames.vxlan(100, Frames.arp()));
         Totals t = new Accounting(List.of(p), table).totals();
@@ -91,18 +96,18 @@ class DatagramProcessorTest {
     }
 
     @Test
-    void aFullPoolDropsAndCountsWriterBacklog() {
+    void aFullRingDropsAndCountsWriterBacklog() {
         Session s = session(1, "s", 0, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
+        DatagramProcessor p = processor(table, 64 << 10, null);
         byte[] big = Frames.vxlan(1, Frames.sized(9000, 1));
-        int sent = 40; // 14 records fit a 128 KiB buffer; two buffers, and no writer to empty them
+        int sent = 40; // 7 records of 9,024 bytes fit a 64 KiB ring, and no writer empties it
         for (int i = 0; i < sent; i++) {
             send(p, big);
         }
         Totals t = new Accounting(List.of(p), table).totals();
-        assertEquals(28, t.pending());
-        assertEquals(12, t.dropped().get(DropReason.WRITER_BACKLOG));
+        assertEquals(7, t.pending());
+        assertEquals(33, t.dropped().get(DropReason.WRITER_BACKLOG));
         assertEquals(0, t.unaccounted());
     }
 
@@ -110,7 +115,7 @@ class DatagramProcessorTest {
     void snaplenCutsTheRecordAndKeepsTheOriginalLength() {
         Session s = session(1, "s", 64, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8), Precision.MICRO, null);
+        DatagramProcessor p = processor(table, 1 << 20, null);
         send(p, Frames.vxlan(1, Frames.sized(1000, 1)));
         assertEquals(1, s.sum(l -> l.truncated()));
     }
@@ -118,8 +123,7 @@ class DatagramProcessorTest {
     @Test
     void sendersOutsideAllowSourcesAreDroppedFirst() throws Exception {
         SessionTable table = new SessionTable(List.of(session(1, "s", 0, SessionFilter.KEEP_ALL)), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8),
-                Precision.MICRO, new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8"),
+        DatagramProcessor p = processor(table, 1 << 20, new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8"),
                         io.vxdump.filter.Cidr.parse("2001:db8::/32"))));
         byte[] d = Frames.vxlan(1, Frames.arp());
         for (String sender : new String[] {"10.1.2.3", "192.0.2.1", "2001:db8::5", "2001:db9::5"}) {
@@ -139,8 +143,7 @@ class DatagramProcessorTest {
                 RuleBuilder.parseCompact("100 inbound reject protocol=tcp destination-port=443")), Action.REJECT);
         Session s = session(1, "s", 0, f);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingPool(2, 128 << 10), new WriteQueue(8),
-                Precision.MICRO, null);
+        DatagramProcessor p = processor(table, 1 << 20, null);
         java.net.InetAddress eni = java.net.InetAddress.getByName("10.0.1.10");
         byte[] https = Frames.vxlan(1, Frames.ethernet(0x0800, Frames.ipv4(6, "203.0.113.5", "10.0.1.10",
                 Frames.tcp(5000, 443, new byte[0]))));

@@ -10,12 +10,11 @@ import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
 import io.vxdump.pcap.SessionOutput;
-import io.vxdump.pcap.StagingBuffer;
-import io.vxdump.pcap.StagingPool;
-import io.vxdump.pcap.WriteQueue;
 import io.vxdump.receive.DatagramProcessor;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionTable;
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.WriterWakeup;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The receive thread's work per datagram, without the socket: decap + parse alone, and the whole
- * {@link DatagramProcessor} (decap, parse, session lookup, filter, copy into the staging buffer).
- * Full staging buffers are recycled in place of the writer, so the figure excludes disk I/O.
+ * {@link DatagramProcessor} (decap, parse, session lookup, filter, copy into the staging ring).
+ * The ring is emptied in place of the writer, so the figure excludes disk I/O.
  * Run with {@code -prof gc}: the allocation rate per operation must be ~0 B/op.
  */
 @State(Scope.Thread)
@@ -54,7 +53,7 @@ public class PacketPathBenchmark {
     private int length;
     private final InnerFrame frame = new InnerFrame();
     private DatagramProcessor processor;
-    private WriteQueue queue;
+    private StagingRing ring;
     private final java.net.InetAddress sender = java.net.InetAddress.getLoopbackAddress();
 
     @Setup
@@ -72,8 +71,8 @@ public class PacketPathBenchmark {
                     new SessionOutput("s" + vni, 0, out), 1));
         }
         SessionTable table = new SessionTable(sessions, null, 0);
-        queue = new WriteQueue(64);
-        processor = new DatagramProcessor(0, table, new StagingPool(64, 256 << 10), queue, Precision.MICRO, null);
+        ring = new StagingRing(64 << 20);
+        processor = new DatagramProcessor(0, table, new StagingRing[] {ring}, new WriterWakeup[] {new WriterWakeup()}, null);
     }
 
     @Benchmark
@@ -86,10 +85,7 @@ public class PacketPathBenchmark {
     @Benchmark
     public void decapParseStage() {
         processor.process(datagram, 0, length, sender);
-        StagingBuffer full = queue.poll();
-        if (full != null) {
-            full.recycle(); // stands in for the writer thread
-        }
+        Drain.ring(ring); // stands in for the writer thread
     }
 
     /** An IPv4/TCP frame of {@code size} bytes behind a VXLAN header. */

@@ -9,12 +9,12 @@ import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
 import io.vxdump.pcap.SessionOutput;
-import io.vxdump.pcap.StagingBuffer;
-import io.vxdump.pcap.StagingPool;
-import io.vxdump.pcap.WriteQueue;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
+import io.vxdump.stage.StagingRing;
+import io.vxdump.stage.WriterWakeup;
+import io.vxdump.bench.Drain;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -54,11 +54,10 @@ public class HandlerBenchmark {
 
     private final DatagramPacket[] batch = new DatagramPacket[BATCH];
     private DatagramHandler handler;
-    private WriteQueue queue;
+    private StagingRing ring;
     private SessionTable table;
     private final int[] vnis = new int[BATCH];
     private SessionLane lane;
-    private StagingPool pool;
     private ByteBuf frame;
 
     @Setup
@@ -71,9 +70,9 @@ public class HandlerBenchmark {
             sessions.add(new Session(vni, "s" + i, 0, SessionFilter.KEEP_ALL, new SessionOutput("s" + i, 0, out), 1));
         }
         table = new SessionTable(sessions, null, 0);
-        queue = new WriteQueue(256);
-        pool = new StagingPool(128, 256 << 10);
-        handler = new DatagramHandler(new DatagramProcessor(0, table, pool, queue, Precision.MICRO, null));
+        ring = new StagingRing(64 << 20);
+        handler = new DatagramHandler(new DatagramProcessor(0, table, new StagingRing[] {ring},
+                new WriterWakeup[] {new WriterWakeup()}, null));
         ByteBuf big = PooledByteBufAllocator.DEFAULT.directBuffer(BATCH * (8 + frameSize));
         InetSocketAddress sender = new InetSocketAddress("10.0.1.10", 49152);
         InetSocketAddress recipient = new InetSocketAddress("10.0.9.9", 4789);
@@ -91,10 +90,7 @@ public class HandlerBenchmark {
     }
 
     private void recycleFull() {
-        StagingBuffer full;
-        while ((full = queue.poll()) != null) {
-            full.recycle(); // stands in for the writer thread
-        }
+        Drain.ring(ring); // stands in for the writer thread
     }
 
     @Benchmark
@@ -118,7 +114,9 @@ public class HandlerBenchmark {
 
     @Benchmark
     public void stage() {
-        lane.stage(1_700_000_000_000_000_000L, Precision.MICRO, frame, 0, frameSize, frameSize, pool, queue);
+        if (ring.offer(0, 1_700_000_000_000_000_000L, frame, 0, frameSize, frameSize)) {
+            lane.staged(false);
+        }
         recycleFull();
     }
 

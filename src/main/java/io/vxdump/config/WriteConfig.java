@@ -1,0 +1,28 @@
+package io.vxdump.config;
+
+import io.vxdump.pcap.WriteMode;
+
+/**
+ * How packets go from the receive threads to disk.
+ *
+ * @param ringSize     bytes of the staging ring from each receive thread to each writer
+ * @param threads      writer threads; sessions are sharded across them
+ * @param blockMemory  bytes of write blocks per writer, shared by its sessions
+ * @param blockSize    bytes written at once
+ * @param directIo     direct I/O: auto (where the file system allows), on, or off
+ * @param maxOpenFiles file descriptors all writers together may hold; 0 = from the process's limit
+ */
+public record WriteConfig(long ringSize, int threads, long blockMemory, int blockSize, WriteMode.Choice directIo,
+                          int maxOpenFiles) {
+
+    /** Descriptors left for sockets, jars, logs and the HTTP server when the budget comes from the limit. */
+    public static final int FD_RESERVE = 512;
+
+    /** The descriptor budget of all writers: configured, or the process's limit less a reserve. */
+    public int fileBudget(long processLimit) {
+        if (maxOpenFiles > 0) {
+            return maxOpenFiles;
+        }
+        return (int) Math.max(16, Math.min(1 << 20, processLimit - FD_RESERVE));
+    }
+}

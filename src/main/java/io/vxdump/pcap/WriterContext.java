@@ -1,0 +1,26 @@
+package io.vxdump.pcap;
+
+/**
+ * What one writer thread shares among the sessions it writes: its write blocks, its file-handle
+ * budget, its failure gate, the finisher and the write mode. Writer thread only.
+ */
+final class WriterContext {
+    final WriteMode mode;
+    final WriteBlocks blocks;
+    final FileHandles files;
+    final WriteFailureGate gate;
+    final FileFinisher finisher;
+    final OutputSettings settings;
+    /** System.nanoTime() of the record being written, refreshed by the writer loop. */
+    long now;
+
+    WriterContext(WriteMode mode, WriteBlocks blocks, FileHandles files, WriteFailureGate gate,
+                  FileFinisher finisher, OutputSettings settings) {
+        this.mode = mode;
+        this.blocks = blocks;
+        this.files = files;
+        this.gate = gate;
+        this.finisher = finisher;
+        this.settings = settings;
+    }
+}

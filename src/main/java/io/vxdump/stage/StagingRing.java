@@ -1,0 +1,207 @@
+package io.vxdump.stage;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The hand-off from one receive thread to one writer thread: a single-producer, single-consumer
+ * byte ring of staged packets, in the order the thread received them, for all sessions at once.
+ * Its memory is fixed at start and does not depend on how many sessions there are.
+ *
+ * <p>Layout (Agrona's ring buffer and Aeron's log are the models): records are 8-byte aligned and
+ * never wrap; a record that would cross the end is preceded by a padding record that fills the
+ * rest. A record is a 24-byte header (caplen, session id, timestamp, origlen) and the frame's
+ * first caplen bytes. The producer writes a record, then publishes the new tail with a release
+ * store; the consumer reads up to the tail it acquired and gives space back by publishing its head.
+ *
+ * <p>The producer also publishes a <em>watermark</em>: a time no later record of this ring can be
+ * older than. The writer merges several rings by timestamp and may emit a record from one ring only
+ * when every empty ring's watermark has passed it (see {@link TimestampMerge}).
+ */
+public final class StagingRing {
+    /** Bytes before the frame in a record. */
+    public static final int HEADER = 24;
+    private static final int PADDING = -1;
+    private static final VarHandle TAIL;
+    private static final VarHandle HEAD;
+    private static final VarHandle WATERMARK;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAIL = l.findVarHandle(StagingRing.class, "tail", long.class);
+            HEAD = l.findVarHandle(StagingRing.class, "head", long.class);
+            WATERMARK = l.findVarHandle(StagingRing.class, "watermark", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ByteBuf buf;
+    private final int capacity;
+    private final int mask;
+
+    // Producer's side. The padding keeps the two threads' hot fields on different cache lines.
+    private long producerTail;
+    private long headCache;
+    @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
+    private volatile long tail;
+    private volatile long watermark;
+    @SuppressWarnings("unused") private long q1, q2, q3, q4, q5, q6, q7;
+    // Consumer's side.
+    private volatile long head;
+    private long consumerHead;
+    private long tailCache;
+
+    /** @param capacity bytes; rounded up to a power of two, at least 64 KiB */
+    public StagingRing(int capacity) {
+        int c = Integer.highestOneBit(Math.max(64 << 10, capacity));
+        if (c < capacity) {
+            c <<= 1;
+        }
+        this.capacity = c;
+        this.mask = c - 1;
+        this.buf = Unpooled.directBuffer(c, c);
+        buf.setZero(0, c);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** The largest frame a record can carry. */
+    public int maxFrame() {
+        return capacity / 4 - HEADER;
+    }
+
+    // ---- producer (one receive thread) ----
+
+    /**
+     * Appends one record; false when the ring has no room (the writer is behind): the caller
+     * drops and counts the packet. The one copy of the frame between the socket and the file's
+     * write buffer happens here.
+     */
+    public boolean offer(int session, long timestampNanos, ByteBuf src, int index, int caplen, int origlen) {
+        int length = (HEADER + caplen + 7) & ~7;
+        if (length > capacity >> 2) {
+            return false;
+        }
+        long t = producerTail;
+        int offset = (int) t & mask;
+        int toEnd = capacity - offset;
+        long needed = toEnd < length ? toEnd + length : length;
+        if (t + needed - headCache > capacity) {
+            headCache = (long) HEAD.getAcquire(this);
+            if (t + needed - headCache > capacity) {
+                return false;
+            }
+        }
+        if (toEnd < length) {
+            buf.setIntLE(offset, PADDING);
+            buf.setIntLE(offset + 4, toEnd);
+            t += toEnd;
+            offset = 0;
+        }
+        buf.setIntLE(offset, caplen);
+        buf.setIntLE(offset + 4, session);
+        buf.setLongLE(offset + 8, timestampNanos);
+        buf.setIntLE(offset + 16, origlen);
+        buf.setBytes(offset + HEADER, src, index, caplen);
+        t += length;
+        producerTail = t;
+        TAIL.setRelease(this, t);
+        WATERMARK.setRelease(this, timestampNanos);
+        return true;
+    }
+
+    /**
+     * Promises that no record this ring receives from now on is older than {@code nanos}: the
+     * receive thread's timer calls it while idle, so the writer need not wait for this ring.
+     */
+    public void advanceWatermark(long nanos) {
+        WATERMARK.setRelease(this, nanos);
+    }
+
+    /** No more records: the writer never waits for this ring again. */
+    public void close() {
+        WATERMARK.setRelease(this, Long.MAX_VALUE);
+    }
+
+    /** Bytes staged and not yet taken by the writer, as the producer sees it. */
+    public long backlog() {
+        return producerTail - (long) HEAD.getAcquire(this);
+    }
+
+    // ---- consumer (one writer thread) ----
+
+    /** The watermark; read it before {@link #hasRecord()} to rely on it for an empty ring. */
+    public long watermark() {
+        return (long) WATERMARK.getAcquire(this);
+    }
+
+    /**
+     * True when a record is ready at the head; skips padding. After it returns true the record's
+     * fields are read with the accessors below until {@link #advance()}.
+     */
+    public boolean hasRecord() {
+        while (true) {
+            if (consumerHead == tailCache) {
+                tailCache = (long) TAIL.getAcquire(this);
+                if (consumerHead == tailCache) {
+                    return false;
+                }
+            }
+            int offset = (int) consumerHead & mask;
+            if (buf.getIntLE(offset) != PADDING) {
+                return true;
+            }
+            consumerHead += buf.getIntLE(offset + 4);
+        }
+    }
+
+    private int offset() {
+        return (int) consumerHead & mask;
+    }
+
+    public int caplen() {
+        return buf.getIntLE(offset());
+    }
+
+    public int session() {
+        return buf.getIntLE(offset() + 4);
+    }
+
+    public long timestamp() {
+        return buf.getLongLE(offset() + 8);
+    }
+
+    public int origlen() {
+        return buf.getIntLE(offset() + 16);
+    }
+
+    /** The ring's memory; the head record's frame starts at {@link #frameIndex()}. */
+    public ByteBuf buffer() {
+        return buf;
+    }
+
+    public int frameIndex() {
+        return offset() + HEADER;
+    }
+
+    /** Done with the head record. The space is given back by {@link #release()}. */
+    public void advance() {
+        consumerHead += (HEADER + caplen() + 7) & ~7;
+    }
+
+    /** Gives the consumed space back to the producer; the writer calls it every so often. */
+    public void release() {
+        HEAD.setRelease(this, consumerHead);
+    }
+
+    /** Bytes consumed but not yet given back. */
+    public long unreleased() {
+        return consumerHead - head;
+    }
+}
