@@ -29,7 +29,7 @@ public final class ConfigBuilder {
     private InetSocketAddress listen = new InetSocketAddress(4789);
     private Path output = Path.of("captures");
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
-    private long socketBuffer = 32L << 20;
+    private long socketBuffer = 64L << 20;
     private long ringSize = 64L << 20;
     private int writerThreads = 1;
     private long blockMemory = 64L << 20;

@@ -47,6 +47,9 @@ public final class MetricsServer {
     public void start() {
         server.start();
         thread.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
+        // New sessions get their meters here, not in the scrape, so a scrape after thousands of new
+        // sessions still answers quickly.
+        thread.scheduleAtFixedRate(meters::registerNewSessions, 1, 1, TimeUnit.SECONDS);
     }
 
     /** The bound address (the real port when port 0 was asked for). */

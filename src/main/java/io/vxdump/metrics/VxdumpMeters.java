@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.vxdump.filter.FilterRule;
+import io.vxdump.pcap.PcapWriter;
 import io.vxdump.receive.DatagramProcessor;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
@@ -32,10 +33,11 @@ public final class VxdumpMeters {
     private final KernelUdpCounters kernel = new KernelUdpCounters();
     private final Accounting accounting;
     private final Path output;
+    private final List<PcapWriter> writers;
     private int registeredSessions;
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
-                        Accounting accounting, Path output) {
+                        Accounting accounting, Path output, List<PcapWriter> writers) {
         this.registry = registry;
         this.sessions = sessions;
         this.processors = List.copyOf(processors);
@@ -59,6 +61,12 @@ public final class VxdumpMeters {
                 .register(registry);
         FunctionCounter.builder("vxdump.udp.in.errors", kernel, KernelUdpCounters::inErrors)
                 .description("UDP datagrams the kernel could not deliver (InErrors, whole namespace)").register(registry);
+        this.writers = List.copyOf(writers);
+        Gauge.builder("vxdump.writer.open.files", this.writers, w -> w.stream().mapToLong(PcapWriter::openFiles).sum())
+                .description("capture files the writers hold open (bounded by writer.max-open-files)").register(registry);
+        FunctionCounter.builder("vxdump.writer.files.reopened", this.writers,
+                        w -> w.stream().mapToLong(PcapWriter::filesReopened).sum())
+                .description("files closed to stay within the open-file budget and opened again").register(registry);
         registerNewSessions();
     }
 

@@ -1,5 +1,9 @@
 package io.vxdump.pcap;
 
+import io.vxdump.metrics.LongCounter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Keeps the number of open {@code .part} files of one writer under a budget derived from the
  * process's file-descriptor limit: when the budget is spent, the least recently written session
@@ -8,9 +12,12 @@ package io.vxdump.pcap;
  * turns into lost packets. Writer thread only.
  */
 final class FileHandles {
+    private static final Logger LOG = LoggerFactory.getLogger(FileHandles.class);
     private final int budget;
     private final LruList open = new LruList();
-    private long reopened;
+    private final LongCounter reopened = new LongCounter();
+    private final LongCounter openCount = new LongCounter();
+    private boolean reached;
 
     FileHandles(int budget) {
         this.budget = Math.max(1, budget);
@@ -18,6 +25,11 @@ final class FileHandles {
 
     /** Called before opening a file for {@code o}: closes the oldest other file if the budget is spent. */
     void makeRoom(SessionOutput o) {
+        if (open.size() >= budget && !reached) {
+            reached = true;
+            LOG.warn("{} open files: the budget of this writer is spent; the least recently written files are "
+                    + "closed and reopened when needed (raise LimitNOFILE or writer.max-open-files to avoid it)", budget);
+        }
         while (open.size() >= budget) {
             SessionOutput oldest = open.oldest();
             if (oldest == null || oldest == o) {
@@ -29,8 +41,9 @@ final class FileHandles {
 
     void opened(SessionOutput o, boolean again) {
         open.touch(o.fileNode);
+        openCount.add(1);
         if (again) {
-            reopened++;
+            reopened.increment();
         }
     }
 
@@ -39,19 +52,23 @@ final class FileHandles {
     }
 
     void closed(SessionOutput o) {
-        open.remove(o.fileNode);
+        if (o.fileNode.linked) {
+            open.remove(o.fileNode);
+            openCount.add(-1);
+        }
     }
 
     int budget() {
         return budget;
     }
 
-    int openFiles() {
-        return open.size();
+    /** Files open now; readable from any thread. */
+    long openFiles() {
+        return openCount.get();
     }
 
-    /** Times a parked file was opened again; a high rate says the budget is too small. */
+    /** Times a parked file was opened again; a high rate says the budget is too small. Any thread. */
     long reopened() {
-        return reopened;
+        return reopened.get();
     }
 }

@@ -80,19 +80,22 @@ public final class PcapWriter implements Runnable {
     public void run() {
         long lastTick = System.nanoTime();
         int sinceRelease = 0;
+        ctx.now = System.nanoTime();
         while (true) {
-            ctx.now = System.nanoTime();
             int r = merge.next();
             if (r >= 0) {
                 write(rings[r]);
                 if (++sinceRelease >= RELEASE_RECORDS) {
+                    // The clock is read per batch of records, not per record: it only ages buffered data.
                     sinceRelease = 0;
                     merge.release();
+                    ctx.now = System.nanoTime();
                 }
                 if (ctx.now - lastTick < TICK_NANOS) {
                     continue;
                 }
             } else {
+                ctx.now = System.nanoTime();
                 merge.release();
                 sinceRelease = 0;
             }
@@ -107,11 +110,13 @@ public final class PcapWriter implements Runnable {
                 wakeup.parking();
                 if (merge.next() == TimestampMerge.EMPTY) {
                     wakeup.park(IDLE_PARK_NANOS);
+                    ctx.now = System.nanoTime();
                 } else {
                     wakeup.cancelParking();
                 }
             } else if (r == TimestampMerge.WAIT) {
                 java.util.concurrent.locks.LockSupport.parkNanos(WAIT_PARK_NANOS);
+                ctx.now = System.nanoTime();
             }
         }
         for (SessionOutput o : known) {
@@ -157,9 +162,14 @@ public final class PcapWriter implements Runnable {
                 + " KiB write blocks, up to " + ctx.files.budget() + " open files";
     }
 
-    /** Files open right now (thread-unsafe snapshot; for tests). */
-    int openFiles() {
+    /** Capture files this writer holds open now; any thread. */
+    public long openFiles() {
         return ctx.files.openFiles();
+    }
+
+    /** Times a file closed for the descriptor budget was opened again; any thread. */
+    public long filesReopened() {
+        return ctx.files.reopened();
     }
 
     /**

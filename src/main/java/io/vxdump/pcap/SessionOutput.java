@@ -38,8 +38,9 @@ public final class SessionOutput {
     private final LongCounter filesFinished = new LongCounter();
     private final LongCounter filesDeleted = new LongCounter();
 
-    final LruList.Node blockNode = new LruList.Node(this);
     final LruList.Node fileNode = new LruList.Node(this);
+    /** This output's index among the block holders of its writer, or -1. */
+    int blockSlot = -1;
 
     // The current file.
     private boolean open;
@@ -58,6 +59,10 @@ public final class SessionOutput {
     private long blockStart;
     private int fill;
     private int writtenInBlock;
+    // The file's last partial aligned block, kept when the block is given back (direct I/O only),
+    // so that borrowing again needs no read.
+    private byte[] tail;
+    private boolean tailValid;
 
     private long pendingPackets;
     private long pendingBytes;
@@ -154,7 +159,6 @@ public final class SessionOutput {
         if (unwrittenSince == 0) {
             unwrittenSince = ctx.now | 1;
         }
-        ctx.blocks.touch(this);
         if (fill >= ctx.blocks.blockSize()) {
             writeFullBlock(ctx);
         }
@@ -217,7 +221,9 @@ public final class SessionOutput {
         blockStart = ctx.mode.alignDown(size);
         fill = (int) (size - blockStart);
         writtenInBlock = fill;
-        if (fill > 0) {
+        if (fill > 0 && tailValid) {
+            b.buf.setBytes(0, tail, 0, fill);
+        } else if (fill > 0) {
             try {
                 ensureChannel(ctx);
                 ByteBuffer n = b.nio;
@@ -234,7 +240,13 @@ public final class SessionOutput {
                 return false;
             }
         }
+        tailValid = false;
         return true;
+    }
+
+    /** Bytes the borrowed block holds (0 without one): how much a write of it would carry. */
+    int blockFill() {
+        return block == null ? 0 : fill - writtenInBlock;
     }
 
     private void ensureChannel(WriterContext ctx) throws IOException {
@@ -341,6 +353,7 @@ public final class SessionOutput {
      * file's tail again.
      */
     private void failPending(WriterContext ctx) {
+        tailValid = false;
         drop(ctx, pendingPackets);
         packets -= pendingPackets;
         size -= pendingBytes;
@@ -366,6 +379,7 @@ public final class SessionOutput {
 
     /** Deletes a file that holds no record (its first write failed). */
     private void abandonFile(WriterContext ctx) {
+        tailValid = false;
         closeChannel(ctx.files);
         if (block != null) {
             ctx.blocks.giveBack(this, block);
@@ -399,11 +413,20 @@ public final class SessionOutput {
         if (block == null) {
             return;
         }
-        writePartial(ctx);
-        if (block != null) {
-            ctx.blocks.giveBack(this, block);
-            block = null;
+        if (!writePartial(ctx) || block == null) {
+            return; // failPending gave the block back
         }
+        int partial = (int) (size - ctx.mode.alignDown(size));
+        if (partial > 0 && ctx.mode.direct()) {
+            // Keep the partial aligned block: the next borrow continues it without reading the file.
+            if (tail == null) {
+                tail = new byte[ctx.mode.alignment()];
+            }
+            block.buf.getBytes(fill - partial, tail, 0, partial);
+            tailValid = true;
+        }
+        ctx.blocks.giveBack(this, block);
+        block = null;
     }
 
     /**

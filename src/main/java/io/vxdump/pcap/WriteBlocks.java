@@ -7,10 +7,10 @@ import java.util.ArrayDeque;
 
 /**
  * The write buffers of one writer thread: a bounded set of aligned blocks, lent to the sessions
- * that are writing. A session keeps its block while it is among the recently written; when all
- * blocks are lent, the least recently used session gives its block back (writing what it holds
- * first), so memory is {@code blocks × block size} whatever the number of sessions. Writer thread
- * only.
+ * that are writing. When all blocks are lent, the session whose block holds the most data gives
+ * it back (writing what it holds first): that write is as large as any, so many sessions cost
+ * more writes of about the same total size rather than many small ones, and memory is
+ * {@code blocks × block size} whatever the number of sessions. Writer thread only.
  */
 final class WriteBlocks {
     /** One block: {@code size} bytes written as a unit, plus room for one record that spills over. */
@@ -31,7 +31,8 @@ final class WriteBlocks {
     private final int alignment;
     private final int limit;
     private final ArrayDeque<Block> free = new ArrayDeque<>();
-    private final LruList holders = new LruList();
+    private final SessionOutput[] holders;
+    private int holderCount;
     private int made;
 
     /**
@@ -42,10 +43,15 @@ final class WriteBlocks {
         this.blockSize = blockSize;
         this.alignment = alignment;
         this.limit = (int) Math.max(2, memory / (blockSize + SPILL));
+        this.holders = new SessionOutput[limit];
     }
 
     int blockSize() {
         return blockSize;
+    }
+
+    int alignment() {
+        return alignment;
     }
 
     /** Most blocks there will ever be. */
@@ -53,14 +59,9 @@ final class WriteBlocks {
         return limit;
     }
 
-    /** Blocks made so far (they are never freed). */
-    int made() {
-        return made;
-    }
-
     /**
-     * A block for {@code taker}: a free one, a new one while under the limit, or the least
-     * recently used session's (which writes what it holds first).
+     * A block for {@code taker}: a free one, a new one while under the limit, or the one of the
+     * session holding the most data (which writes it first). Null only if none can be had.
      */
     Block take(SessionOutput taker, WriterContext ctx) {
         Block b = free.poll();
@@ -70,25 +71,42 @@ final class WriteBlocks {
             b = new Block(ByteBuffer.allocateDirect(capacity + alignment).alignedSlice(alignment));
         }
         while (b == null) {
-            SessionOutput victim = holders.oldest();
-            if (victim == null || victim == taker) {
+            SessionOutput victim = fullest(taker);
+            if (victim == null) {
                 return null;
             }
             victim.releaseBlock(ctx);
             b = free.poll();
         }
-        holders.touch(taker.blockNode);
+        taker.blockSlot = holderCount;
+        holders[holderCount++] = taker;
         return b;
     }
 
-    /** Marks {@code o} as just written to. */
-    void touch(SessionOutput o) {
-        holders.touch(o.blockNode);
+    private SessionOutput fullest(SessionOutput except) {
+        SessionOutput best = null;
+        int most = -1;
+        for (int i = 0; i < holderCount; i++) {
+            SessionOutput o = holders[i];
+            // A block with nothing unwritten costs nothing to take; otherwise the fullest makes the largest write.
+            int fill = o.blockFill() == 0 ? Integer.MAX_VALUE : o.blockFill();
+            if (o != except && fill > most) {
+                best = o;
+                most = fill;
+            }
+        }
+        return best;
     }
 
     void giveBack(SessionOutput holder, Block b) {
-        holders.remove(holder.blockNode);
-        b.buf.clear();
+        int slot = holder.blockSlot;
+        if (slot >= 0 && slot < holderCount && holders[slot] == holder) {
+            SessionOutput last = holders[--holderCount];
+            holders[slot] = last;
+            last.blockSlot = slot;
+            holders[holderCount] = null;
+        }
+        holder.blockSlot = -1;
         free.push(b);
     }
 }

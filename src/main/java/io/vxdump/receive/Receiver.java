@@ -51,13 +51,8 @@ public final class Receiver {
      * @return the bound address (the real port when the settings asked for port 0)
      */
     public InetSocketAddress start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException, java.io.IOException {
-        transport = Transport.best();
-        if (transport != Transport.EPOLL) {
-            LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
-        }
+        openGroup(processorsPerSocket.size());
         int n = processorsPerSocket.size();
-        group = new MultiThreadIoEventLoopGroup(n, new DefaultThreadFactory("vxdump-receive", true),
-                transport.ioHandlerFactory());
         InetSocketAddress bindTo = settings.listen();
         if (transport.reusePort() && bindTo.getPort() != 0) {
             refuseSharedPort(bindTo);
@@ -110,6 +105,60 @@ public final class Receiver {
     /** How the receive buffer size came about, for the start-up line. */
     public String bufferHow() {
         return bufferHow;
+    }
+
+    private void openGroup(int threads) {
+        if (group != null) {
+            return;
+        }
+        transport = Transport.best();
+        if (transport != Transport.EPOLL) {
+            LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
+        }
+        group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vxdump-receive", true),
+                transport.ioHandlerFactory());
+    }
+
+    /**
+     * Runs {@code datagrams} over loopback through a throwaway socket of the same kind, on the
+     * receive threads, into {@code processor}: the socket read path (recvmmsg, Netty's channel
+     * code, the handler) is compiled before the real port opens. Returns how many arrived.
+     */
+    long warmUp(DatagramProcessor processor, java.util.List<byte[]> payloads, int datagrams) throws InterruptedException {
+        openGroup(sockets());
+        Channel ch;
+        try {
+            ch = bootstrap(processor).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+                    .sync().channel();
+        } catch (RuntimeException e) {
+            LOG.debug("socket warm-up skipped: {}", e.toString());
+            return 0;
+        }
+        try (java.nio.channels.DatagramChannel out = java.nio.channels.DatagramChannel.open()) {
+            out.connect(ch.localAddress());
+            java.nio.ByteBuffer[] buffers = payloads.stream().map(java.nio.ByteBuffer::wrap)
+                    .toArray(java.nio.ByteBuffer[]::new);
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            for (int i = 0; i < datagrams && System.nanoTime() < deadline; i++) {
+                java.nio.ByteBuffer b = buffers[i % buffers.length];
+                out.write(b.rewind());
+                if ((i & 255) == 255) {
+                    // Let the receiver keep up: a warm-up that overflows the socket warms less.
+                    while (processor.received() < i - 4096 && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            long expect = datagrams * 9L / 10;
+            while (processor.received() < expect && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+        } catch (java.io.IOException e) {
+            LOG.debug("socket warm-up stopped: {}", e.toString());
+        } finally {
+            ch.close().sync();
+        }
+        return processor.received();
     }
 
     /**

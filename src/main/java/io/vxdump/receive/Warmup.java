@@ -4,60 +4,98 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.filter.SourceAllowList;
+import io.vxdump.pcap.FileFinisher;
 import io.vxdump.pcap.OutputSettings;
+import io.vxdump.pcap.PcapWriter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
 import io.vxdump.pcap.RotationPolicy;
 import io.vxdump.pcap.SessionOutput;
+import io.vxdump.pcap.WriteMode;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionTable;
 import io.vxdump.stage.StagingRing;
 import io.vxdump.stage.WriterWakeup;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
- * Runs synthetic datagrams through the real packet path before the sockets are bound, so the
- * JIT has compiled it when the first burst arrives (a cold path loses most of a burst that
- * starts the moment the port is open). Everything it touches is thrown away: its own session
- * table and ring, which it drains itself; nothing is written and no counter of the daemon moves.
+ * Runs synthetic traffic through the real code before the real port is bound, so the JIT has
+ * compiled it when the first burst arrives (a cold path loses most of a burst that starts the
+ * moment the port opens, and compiles on the receive core while traffic flows). Two rounds:
+ * datagrams handed straight to a {@link DatagramProcessor}, then datagrams sent over loopback to
+ * a throwaway socket on the receive threads, so Netty's recvmmsg path is compiled too. A scratch
+ * writer drains both into a hidden scratch directory with the real write mode, so the writer's
+ * merge, copy and direct writes are compiled as well; the directory is deleted afterwards. None
+ * of the daemon's sessions, counters or files is touched.
  */
 public final class Warmup {
-    /** Enough rounds for C2 to compile the path and its callees. */
-    static final int DATAGRAMS = 200_000;
-    private static final long MAX_NANOS = 2_000_000_000L;
+    /** Datagrams of each round: enough for C2 to compile the path and its callees. */
+    static final int DATAGRAMS = 60_000;
+    private static final long MAX_NANOS = 3_000_000_000L;
 
     private Warmup() {
     }
 
     /**
-     * Runs the warm-up; {@code filter} is a filter the daemon uses (so its rule walk is compiled
-     * too), {@code allow} its source list or null. Returns how many datagrams went through.
+     * Warms the packet and write paths; {@code filter} is a filter the daemon uses (so its rule
+     * walk is compiled too), {@code allow} its source list or null. Returns how many datagrams went
+     * through.
      */
-    public static long run(SessionFilter filter, SourceAllowList allow) {
-        OutputSettings nowhere = new OutputSettings(Path.of("/nonexistent-vxdump-warmup"), Precision.MICRO,
-                new RotationPolicy(0, 0, 0), new Retention(0, 0), Optional.empty());
-        Session kept = new Session(100, "warmup", 0, SessionFilter.KEEP_ALL, new SessionOutput("warmup", 0, nowhere), 1);
-        Session filtered = new Session(101, "warmup-filtered", 0, filter,
-                new SessionOutput("warmup-filtered", 0, nowhere), 1);
-        SessionTable table = new SessionTable(List.of(kept, filtered), null, 0);
-        StagingRing ring = new StagingRing(1 << 20);
-        DatagramProcessor p = new DatagramProcessor(0, table, new StagingRing[] {ring},
-                new WriterWakeup[] {new WriterWakeup()}, allow);
-        ByteBuf[] datagrams = {datagram(100, 128, 6), datagram(101, 1400, 6), datagram(100, 300, 17),
-                datagram(101, 90, 17), datagram(7, 128, 6)};
+    public static long run(Path output, WriteMode mode, SessionFilter filter, SourceAllowList allow, Receiver receiver)
+            throws IOException, InterruptedException {
+        Path scratch = output.resolve(".vxdump-warmup");
+        deleteTree(scratch);
+        Files.createDirectories(scratch);
+        OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(4 << 20, 0, 0),
+                new Retention(2, 0), Optional.empty());
+        List<Session> sessions = new ArrayList<>();
+        sessions.add(new Session(100, "kept", 0, SessionFilter.KEEP_ALL, new SessionOutput("kept", 0, settings), 1));
+        sessions.add(new Session(101, "filtered", 0, filter, new SessionOutput("filtered", 0, settings), 1));
+        SessionTable table = new SessionTable(sessions, null, 0);
+        StagingRing direct = new StagingRing(4 << 20);
+        StagingRing socket = new StagingRing(4 << 20);
+        FileFinisher finisher = new FileFinisher(settings);
+        PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, id -> table.byId(id).output(),
+                finisher, settings, mode, 8 << 20, 1 << 20, 16);
+        writer.start();
+        WriterWakeup[] wakeups = {writer.wakeup()};
+        List<byte[]> payloads = List.of(datagram(100, 128, 6), datagram(101, 1400, 6), datagram(100, 300, 17),
+                datagram(101, 90, 17), datagram(7, 128, 6), datagram(100, 1400, 17));
+        long done = 0;
+        try {
+            DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups, allow);
+            done += handDirectly(first, payloads);
+            first.close();
+            DatagramProcessor second = new DatagramProcessor(0, table, new StagingRing[] {socket}, wakeups, allow);
+            done += receiver.warmUp(second, payloads, DATAGRAMS);
+            second.close();
+        } finally {
+            socket.close();
+            direct.close();
+            writer.drainAndStop();
+            finisher.shutdown();
+            deleteTree(scratch);
+        }
+        return done;
+    }
+
+    private static long handDirectly(DatagramProcessor p, List<byte[]> payloads) {
+        ByteBuf[] datagrams = payloads.stream().map(b -> Unpooled.directBuffer(b.length).writeBytes(b))
+                .toArray(ByteBuf[]::new);
         InetAddress sender = InetAddress.getLoopbackAddress();
         long start = System.nanoTime();
         int n = 0;
         while (n < DATAGRAMS && System.nanoTime() - start < MAX_NANOS) {
             ByteBuf d = datagrams[n % datagrams.length];
             p.process(d, d.readerIndex(), d.readableBytes(), sender);
-            while (ring.hasRecord()) { // the writer's side of the ring, warmed too
-                ring.advance();
-            }
-            ring.release();
             if ((++n & 1023) == 0) {
                 p.tick();
             }
@@ -65,13 +103,23 @@ public final class Warmup {
         for (ByteBuf d : datagrams) {
             d.release();
         }
-        ring.buffer().release();
         return n;
     }
 
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** VXLAN + Ethernet + IPv4 + TCP or UDP, {@code frameLength} bytes of frame. */
-    private static ByteBuf datagram(int vni, int frameLength, int protocol) {
-        ByteBuf b = Unpooled.directBuffer(8 + frameLength);
+    private static byte[] datagram(int vni, int frameLength, int protocol) {
+        ByteBuf b = Unpooled.buffer(8 + frameLength);
         b.writeByte(0x08).writeMedium(0).writeMedium(vni).writeByte(0);
         b.writeBytes(new byte[] {2, 0, 0, 0, 0, 0x0b, 2, 0, 0, 0, 0, 0x0a}).writeShort(0x0800);
         int ipLength = frameLength - 14;
@@ -80,6 +128,6 @@ public final class Warmup {
         b.writeInt(0x0a000001).writeInt(0x0a000002);
         b.writeShort(40000).writeShort(443);
         b.writeZero(8 + frameLength - b.writerIndex());
-        return b;
+        return b.array();
     }
 }

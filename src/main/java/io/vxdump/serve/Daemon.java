@@ -117,9 +117,11 @@ public final class Daemon {
         for (int i = 0; i < lanes; i++) {
             processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups, allow));
         }
-        long warmed = Warmup.run(config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
-                allow);
-        LOG.debug("packet path warmed with {} synthetic datagrams", warmed);
+        long warmStart = System.nanoTime();
+        long warmed = Warmup.run(output.directory(), mode,
+                config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(), allow, receiver);
+        LOG.info("packet path warmed with {} synthetic datagrams in {} ms", warmed,
+                (System.nanoTime() - warmStart) / 1_000_000);
         accounting = new Accounting(processors, sessions);
         // HTTP first: a taken metrics port fails the start before any datagram is received.
         if (config.metrics().isPresent()) {
@@ -149,7 +151,7 @@ public final class Daemon {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
-        VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory());
+        VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         MetricsServer server;

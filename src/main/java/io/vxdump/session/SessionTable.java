@@ -71,6 +71,9 @@ public final class SessionTable {
             }
             if (madeForUnknown >= maxUnknownVniSessions) {
                 full = true;
+                // Once, off the per-packet path: every later packet of a new VNI is counted as session_limit.
+                org.slf4j.LoggerFactory.getLogger(SessionTable.class).warn("max-sessions ({}) reached: packets of "
+                        + "further unknown VNIs are dropped and counted as session_limit", maxUnknownVniSessions);
                 return null;
             }
             s = unknownVniSessions.apply(vni);
