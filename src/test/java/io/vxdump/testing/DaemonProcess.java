@@ -121,6 +121,40 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends the datagrams round robin from {@code ports} sockets (so SO_REUSEPORT spreads them over
+     * the receive threads), pausing briefly every {@code burst} datagrams so no socket buffer overflows.
+     */
+    public void sendFromPorts(List<byte[]> datagrams, int ports, int burst) throws Exception {
+        List<DatagramSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < ports; i++) {
+                sockets.add(new DatagramSocket());
+            }
+            for (int i = 0; i < datagrams.size(); i++) {
+                byte[] d = datagrams.get(i);
+                sockets.get(i % ports).send(new DatagramPacket(d, d.length, address));
+                if (i % burst == burst - 1) {
+                    Thread.sleep(2);
+                }
+            }
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+    }
+
+    /** The daemon's process id. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** File descriptors the daemon holds now. */
+    public long openFileDescriptors() throws IOException {
+        try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return fds.count();
+        }
+    }
+
     /** SIGTERM; returns the exit status, failing if the process takes longer than {@code seconds}. */
     public int terminate(int seconds) throws Exception {
         process.destroy(); // SIGTERM
