@@ -36,6 +36,11 @@ final class DatagramHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        processor.readComplete();
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Socket errors (not per-packet events): worth a line each, and the socket stays open.
         LOG.warn("receive socket {}: {}", ctx.channel().localAddress(), cause.toString());

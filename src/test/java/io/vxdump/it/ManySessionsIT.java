@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of sessions at once, as a busy NLB target sees them: two receive threads, a small
- * open-file budget and little write memory. No packet may be lost to the writer, every datagram
+ * Thousands of sessions at once, as a busy NLB target sees them: two receive threads, two
+ * writers, a small open-file budget and little write memory. No packet may be lost to the writer, every datagram
  * must be accounted for, and each session's file must hold its packets, byte for byte, in order.
  */
 class ManySessionsIT {
@@ -36,7 +36,7 @@ class ManySessionsIT {
     @Test
     void threeThousandSessionsLoseNothingAndStayWithinTheirDescriptorBudget() throws Exception {
         Path config = dir.resolve("vxdump.yaml");
-        Files.writeString(config, "max-sessions: 5000\nwriter: {max-open-files: 300, buffer-memory: 8MiB, block-size: 64KiB}\n");
+        Files.writeString(config, "max-sessions: 5000\nwriter: {threads: 2, max-open-files: 300, buffer-memory: 8MiB, block-size: 64KiB}\n");
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
                 "--output", "out", "--threads", "2", "--rotate-interval", "0");
         List<byte[]> datagrams = new ArrayList<>();

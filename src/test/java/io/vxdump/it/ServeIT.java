@@ -239,6 +239,22 @@ class ServeIT {
     }
 
     @Test
+    void aReceiveBufferPastRmemMaxIsForcedAndTheStartUpLineSaysSo() throws Exception {
+        io.vxdump.testing.Requirements.require(io.vxdump.testing.Requirements.isRoot(), "SO_RCVBUFFORCE needs CAP_NET_ADMIN");
+        long rmemMax = Long.parseLong(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).strip());
+        long ask = Math.min(rmemMax * 2, 1L << 30); // more than net.core.rmem_max lets a plain process have
+        Path config = dir.resolve("buffer.yaml");
+        Files.writeString(config, "receive: {socket-buffer: " + ask + "}\n");
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
+                "--output", "out", "--threads", "1");
+        try (d) {
+            String expected = "receive buffer " + io.vxdump.config.Units.formatSize(ask)
+                    + " each (SO_RCVBUFFORCE past net.core.rmem_max)";
+            assertTrue(d.log().contains(expected), "wanted '" + expected + "' in:\n" + d.log());
+        }
+    }
+
+    @Test
     void aSecondDaemonOnTheSamePortIsRefusedInsteadOfSharingIt() throws Exception {
         DaemonProcess first = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "one");
         try (first) {

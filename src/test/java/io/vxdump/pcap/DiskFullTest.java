@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A real full file system (a small tmpfs): drops are counted, no partial record, writing resumes. */
@@ -33,12 +34,15 @@ class DiskFullTest {
         mount = tmpfs.path();
     }
 
-    @Test
-    void aFullDiskIsCountedAsWriteErrorsAndWritingResumesWhenSpaceReturns() throws Exception {
+    /** Direct I/O (tmpfs takes O_DIRECT on Linux ≥ 6.6; elsewhere AUTO falls back) and buffered writes. */
+    @ParameterizedTest
+    @EnumSource(value = WriteMode.Choice.class, names = {"AUTO", "BUFFERED"})
+    void aFullDiskIsCountedAsWriteErrorsAndWritingResumesWhenSpaceReturns(WriteMode.Choice choice) throws Exception {
         mountTmpfs("512k");
         Path filler = mount.resolve("filler");
         Files.write(filler, new byte[256 << 10]);
-        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 0)).start();
+        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 0), new Retention(0, 0),
+                java.util.Optional.empty(), Precision.NANO, choice, 8 << 20, 256 << 10, 1000).start();
         SessionOutput s = h.session("s", 0);
 
         int sent = 0;
@@ -82,10 +86,12 @@ class DiskFullTest {
         assertEquals(s.packetsWritten(), inFiles, "the files hold exactly the written packets, no partial record");
     }
 
-    @Test
-    void aReadOnlyFileSystemIsCountedAndWritingResumesWhenItIsWritableAgain() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = WriteMode.Choice.class, names = {"AUTO", "BUFFERED"})
+    void aReadOnlyFileSystemIsCountedAndWritingResumesWhenItIsWritableAgain(WriteMode.Choice choice) throws Exception {
         mountTmpfs("4m");
-        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 2)).start();
+        WriterHarness h = new WriterHarness(mount, new RotationPolicy(0, 0, 2), new Retention(0, 0),
+                java.util.Optional.empty(), Precision.NANO, choice, 8 << 20, 256 << 10, 1000).start();
         SessionOutput s = h.session("s", 0);
         long ts = 1_800_000_000_000_000_000L;
         h.write(s, new long[] {ts++, ts++}, List.of(Frames.sized(100, 1), Frames.sized(100, 2)));
