@@ -10,7 +10,7 @@ public enum DropReason {
     UNKNOWN_VNI,
     /** A new VNI while {@code max-sessions} sessions were already made for unknown VNIs. */
     SESSION_LIMIT,
-    /** No free staging buffer: the writer is behind. */
+    /** The staging ring is full: the writer is behind. */
     WRITER_BACKLOG,
     /** The write to the output file failed (disk full, read-only, I/O error). */
     WRITE_ERROR;

@@ -23,7 +23,6 @@ public final class PcapWriter implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PcapWriter.class);
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long WAIT_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** Ring space is given back at least every this many bytes, so producers never see a full ring for long. */
     private static final int RELEASE_RECORDS = 64;
 
@@ -37,6 +36,7 @@ public final class PcapWriter implements Runnable {
     private SessionOutput[] byId = new SessionOutput[64];
     private final Thread thread;
     private volatile boolean stopping;
+    private long waits;
 
     /**
      * @param rings        this writer's rings, one per receive thread
@@ -115,13 +115,18 @@ public final class PcapWriter implements Runnable {
                     wakeup.cancelParking();
                 }
             } else if (r == TimestampMerge.WAIT) {
-                java.util.concurrent.locks.LockSupport.parkNanos(WAIT_PARK_NANOS);
+                // The receive thread we wait for has been asked for its watermark and may need
+                // the CPU more than we do: give it ours.
+                Thread.yield();
+                waits++;
                 ctx.now = System.nanoTime();
             }
         }
         for (SessionOutput o : known) {
             o.finish(ctx);
         }
+        LOG.debug("writer {}: {} writes of {} bytes on average; waited {} times for an idle receive thread",
+                thread.getName(), ctx.writes, ctx.writes == 0 ? 0 : ctx.writeBytes / ctx.writes, waits);
     }
 
     private void write(StagingRing ring) {

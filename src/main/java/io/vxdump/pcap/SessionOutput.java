@@ -328,6 +328,8 @@ public final class SessionOutput {
             ensureChannel(ctx);
             ByteBuffer n = block.nio;
             n.limit(to).position(from);
+            ctx.writes++;
+            ctx.writeBytes += to - from;
             while (n.hasRemaining()) {
                 channel.write(n, blockStart + n.position());
             }

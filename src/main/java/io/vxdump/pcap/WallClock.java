@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * Wall-clock nanoseconds since the epoch without an {@code Instant} per call: the monotonic
  * {@code System.nanoTime()} against a base read once and re-read by {@link #calibrate()} (each
- * receive thread does so from its flush timer, so drift against NTP stays below a second's worth).
+ * receive thread does so from its timer, so drift against NTP stays below a second's worth).
  * One instance per thread; not thread-safe.
  */
 public final class WallClock {

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * Tracks an episode of failing writes (disk full, read-only file system, I/O errors): logs once
  * when it begins and once when it ends, and lets the writer try again about once a second in
  * between, dropping (and counting) what arrives meanwhile. A retry waits, too, until the output
- * file system has room for a whole staging buffer, so a disk that is still full is not written to
+ * file system has room for a whole write block, so a disk that is still full is not written to
  * record by record. Writer thread only, but {@link #failing()} and {@link #lastError()} may be
  * read anywhere.
  */
@@ -23,7 +23,7 @@ final class WriteFailureGate {
     private long nextAttempt;
     private long droppedInEpisode;
 
-    /** @param roomNeeded bytes the output must have free before a retry: one staging buffer */
+    /** @param roomNeeded bytes the output must have free before a retry: one write block */
     WriteFailureGate(java.nio.file.Path output, long roomNeeded) {
         this.output = output;
         this.roomNeeded = roomNeeded;

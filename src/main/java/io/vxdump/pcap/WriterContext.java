@@ -13,6 +13,9 @@ final class WriterContext {
     final OutputSettings settings;
     /** System.nanoTime() of the record being written, refreshed by the writer loop. */
     long now;
+    /** Writes issued and bytes they carried (padding included), for the writer's closing debug line. */
+    long writes;
+    long writeBytes;
 
     WriterContext(WriteMode mode, WriteBlocks blocks, FileHandles files, WriteFailureGate gate,
                   FileFinisher finisher, OutputSettings settings) {

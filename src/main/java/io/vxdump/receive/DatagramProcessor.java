@@ -33,6 +33,7 @@ public final class DatagramProcessor {
     /** Packets left before the clock is read again. */
     private int clockBudget;
     private int ticks;
+    private final java.util.concurrent.atomic.AtomicBoolean watermarkWanted = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LongCounter received = new LongCounter();
     private final LongCounter notAllowed = new LongCounter();
@@ -155,6 +156,34 @@ public final class DatagramProcessor {
             if (wakeups[w].parked() && rings[w].backlog() > 0) {
                 wakeups[w].wake();
             }
+        }
+    }
+
+    /**
+     * Lets writers ask for a watermark: each request runs {@link #publishWatermark()} once on
+     * {@code thread} (the receive thread's event loop), between socket reads.
+     */
+    public void answerWatermarkRequestsOn(java.util.concurrent.Executor thread) {
+        Runnable answer = () -> {
+            watermarkWanted.set(false);
+            publishWatermark();
+        };
+        Runnable request = () -> {
+            if (watermarkWanted.compareAndSet(false, true)) {
+                thread.execute(answer);
+            }
+        };
+        for (StagingRing r : rings) {
+            r.onWatermarkRequest(request);
+        }
+    }
+
+    /** Promises the writers that nothing older than now follows. Receive thread, between reads. */
+    public void publishWatermark() {
+        long now = readClock();
+        clockBudget = 0;
+        for (StagingRing r : rings) {
+            r.advanceWatermark(now);
         }
     }
 

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds the receive sockets, one per event-loop thread, all on the same port (SO_REUSEPORT lets
  * the kernel spread flows across them), each with its own {@link DatagramProcessor}, and runs each
- * thread's flush timer on that same thread.
+ * thread's timer (watermarks, writer wake-ups, clock) on that same thread.
  */
 public final class Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
@@ -66,6 +66,7 @@ public final class Receiver {
             channels.add(ch);
             processors.add(processor);
             ch.eventLoop().scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            processor.answerWatermarkRequestsOn(ch.eventLoop());
         }
         grantedBuffer = granted();
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {

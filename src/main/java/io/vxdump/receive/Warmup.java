@@ -49,8 +49,8 @@ public final class Warmup {
      * walk is compiled too), {@code allow} its source list or null. Returns how many datagrams went
      * through.
      */
-    public static long run(Path output, WriteMode mode, SessionFilter filter, SourceAllowList allow, Receiver receiver)
-            throws IOException, InterruptedException {
+    public static long run(Path output, WriteMode mode, SessionFilter filter, SessionFilter unknownFilter,
+                           SourceAllowList allow, Receiver receiver) throws IOException, InterruptedException {
         Path scratch = output.resolve(".vxdump-warmup");
         deleteTree(scratch);
         Files.createDirectories(scratch);
@@ -59,7 +59,10 @@ public final class Warmup {
         List<Session> sessions = new ArrayList<>();
         sessions.add(new Session(100, "kept", 0, SessionFilter.KEEP_ALL, new SessionOutput("kept", 0, settings), 1));
         sessions.add(new Session(101, "filtered", 0, filter, new SessionOutput("filtered", 0, settings), 1));
-        SessionTable table = new SessionTable(sessions, null, 0);
+        // Like the daemon's table: sessions for unknown VNIs are made (up to a limit) with the
+        // daemon's filter for them, so the JIT sees the branches the real traffic takes.
+        SessionTable table = new SessionTable(sessions,
+                vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1), 8);
         StagingRing direct = new StagingRing(4 << 20);
         StagingRing socket = new StagingRing(4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
@@ -67,8 +70,11 @@ public final class Warmup {
                 finisher, settings, mode, 8 << 20, 1 << 20, 16);
         writer.start();
         WriterWakeup[] wakeups = {writer.wakeup()};
-        List<byte[]> payloads = List.of(datagram(100, 128, 6), datagram(101, 1400, 6), datagram(100, 300, 17),
-                datagram(101, 90, 17), datagram(7, 128, 6), datagram(100, 1400, 17));
+        List<byte[]> payloads = new ArrayList<>(List.of(datagram(100, 128, 6), datagram(101, 1400, 6),
+                datagram(100, 300, 17), datagram(101, 90, 17), datagram(100, 1400, 17)));
+        for (int vni = 7; vni < 15; vni++) { // as many as the limit: no session-limit warning from a warm-up
+            payloads.add(datagram(vni, vni % 2 == 0 ? 128 : 1400, 6));
+        }
         long done = 0;
         try {
             DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups, allow);

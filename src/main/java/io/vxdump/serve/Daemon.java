@@ -92,6 +92,7 @@ public final class Daemon {
                 : null;
         SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount);
 
+        requireDirectMemory(lanes, writerCount, write);
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
         StagingRing[][] rings = new StagingRing[lanes][writerCount];
         for (int i = 0; i < lanes; i++) {
@@ -119,7 +120,8 @@ public final class Daemon {
         }
         long warmStart = System.nanoTime();
         long warmed = Warmup.run(output.directory(), mode,
-                config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(), allow, receiver);
+                config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
+                config.unknownVniFilter(), allow, receiver);
         LOG.info("packet path warmed with {} synthetic datagrams in {} ms", warmed,
                 (System.nanoTime() - warmStart) / 1_000_000);
         accounting = new Accounting(processors, sessions);
@@ -196,6 +198,22 @@ public final class Daemon {
             }
         }
         return writers.isEmpty() ? "" : writers.get(0).lastError();
+    }
+
+    /**
+     * The rings and write blocks live in direct memory, which the JVM caps (by default at the heap's
+     * maximum): say so in one line at start rather than fail with an OutOfMemoryError later.
+     */
+    private static void requireDirectMemory(int lanes, int writers, io.vxdump.config.WriteConfig write)
+            throws IOException {
+        long ring = Long.highestOneBit(Math.max(64 << 10, write.ringSize() - 1)) << 1;
+        long needed = lanes * writers * ring + writers * write.blockMemory() + (32L << 20); // + warm-up, Netty
+        long allowed = io.netty.util.internal.PlatformDependent.maxDirectMemory();
+        if (allowed > 0 && needed > allowed) {
+            throw new IOException("staging rings and write blocks need " + Units.formatSize(needed >> 20 << 20)
+                    + " of direct memory and the JVM allows " + (allowed >> 20) + "MiB: raise -XX:MaxDirectMemorySize"
+                    + " (or -Xmx), or lower staging.ring-size or writer.buffer-memory");
+        }
     }
 
     /** The process's file-descriptor limit, or a conservative guess where the JVM cannot tell. */

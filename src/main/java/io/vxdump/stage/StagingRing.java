@@ -50,6 +50,8 @@ public final class StagingRing {
     private volatile long tail;
     private volatile long watermark;
     @SuppressWarnings("unused") private long q1, q2, q3, q4, q5, q6, q7;
+    /** Asks the producer to advance its watermark now (set by the receive side; may be null). */
+    private volatile Runnable watermarkRequest;
     // Consumer's side.
     private volatile long head;
     private long consumerHead;
@@ -122,6 +124,14 @@ public final class StagingRing {
      */
     public void advanceWatermark(long nanos) {
         WATERMARK.setRelease(this, nanos);
+    }
+
+    /**
+     * What {@link #requestWatermark()} runs: the receive side schedules a watermark update on
+     * the producer's own thread, so an idle producer answers a waiting writer at once.
+     */
+    public void onWatermarkRequest(Runnable request) {
+        this.watermarkRequest = request;
     }
 
     /** No more records: the writer never waits for this ring again. */
@@ -198,6 +208,14 @@ public final class StagingRing {
     /** Gives the consumed space back to the producer; the writer calls it every so often. */
     public void release() {
         HEAD.setRelease(this, consumerHead);
+    }
+
+    /** Consumer: asks an idle producer to say that nothing older is coming (see {@link #onWatermarkRequest}). */
+    public void requestWatermark() {
+        Runnable r = watermarkRequest;
+        if (r != null) {
+            r.run();
+        }
     }
 
     /** Bytes consumed but not yet given back. */

@@ -8,8 +8,8 @@ package io.vxdump.stage;
  * <p>Each ring is in order by itself. A record is safe to emit when, for every ring that is empty
  * right now, that ring's watermark (the time its producer promises no older record will follow)
  * is at or past the record's timestamp. Producers publish a watermark with every record and from
- * their timer while idle, so the wait is bounded by that timer's period. With one ring nothing is
- * ever waited for.
+ * their timer while idle, and on request: a waiting merge asks the idle ring's producer, which
+ * answers from its own thread within microseconds. With one ring nothing is ever waited for.
  */
 public final class TimestampMerge {
     private final StagingRing[] rings;
@@ -54,7 +54,17 @@ public final class TimestampMerge {
         if (best < 0) {
             return EMPTY;
         }
-        return bestTs <= emptyFloor ? best : WAIT;
+        if (bestTs <= emptyFloor) {
+            return best;
+        }
+        // An idle ring holds the record back: ask its producer for a watermark rather than waiting
+        // for its timer.
+        for (StagingRing r : rings) {
+            if (r.watermark() < bestTs && !r.hasRecord()) {
+                r.requestWatermark();
+            }
+        }
+        return WAIT;
     }
 
     /** Gives consumed space back to every producer. */

@@ -36,7 +36,7 @@ class ManySessionsIT {
     @Test
     void threeThousandSessionsLoseNothingAndStayWithinTheirDescriptorBudget() throws Exception {
         Path config = dir.resolve("vxdump.yaml");
-        Files.writeString(config, "max-sessions: 5000\nwriter: {threads: 2, max-open-files: 300, buffer-memory: 8MiB, block-size: 64KiB}\n");
+        Files.writeString(config, "max-sessions: 5000\nstaging: {ring-size: 16MiB}\nwriter: {threads: 2, max-open-files: 300, buffer-memory: 8MiB, block-size: 64KiB}\n");
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
                 "--output", "out", "--threads", "2", "--rotate-interval", "0");
         List<byte[]> datagrams = new ArrayList<>();

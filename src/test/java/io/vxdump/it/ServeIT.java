@@ -241,7 +241,8 @@ class ServeIT {
     @Test
     void aReceiveBufferPastRmemMaxIsForcedAndTheStartUpLineSaysSo() throws Exception {
         io.vxdump.testing.Requirements.require(io.vxdump.testing.Requirements.isRoot(), "SO_RCVBUFFORCE needs CAP_NET_ADMIN");
-        long rmemMax = Long.parseLong(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).strip());
+        // readAllLines, not readString: /proc files report size 0, and readString comes back short here.
+        long rmemMax = Long.parseLong(Files.readAllLines(Path.of("/proc/sys/net/core/rmem_max")).get(0).strip());
         long ask = Math.min(rmemMax * 2, 1L << 30); // more than net.core.rmem_max lets a plain process have
         Path config = dir.resolve("buffer.yaml");
         Files.writeString(config, "receive: {socket-buffer: " + ask + "}\n");
@@ -252,6 +253,16 @@ class ServeIT {
                     + " each (SO_RCVBUFFORCE past net.core.rmem_max)";
             assertTrue(d.log().contains(expected), "wanted '" + expected + "' in:\n" + d.log());
         }
+    }
+
+    @Test
+    void stagingThatCannotFitInDirectMemoryIsOneLineAtStart() throws Exception {
+        Map.Entry<Integer, String> r = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--metrics", "off",
+                "--output", "out", "--threads", "64", "--ring-size", "1GiB");
+        assertEquals(1, r.getKey(), r.getValue());
+        assertEquals(1, r.getValue().strip().lines().count(), r.getValue());
+        assertTrue(r.getValue().matches("(?s)vxdump: cannot start: staging rings and write blocks need 65\\d{3}MiB of direct memory "
+                + "and the JVM allows \\d+MiB: raise -XX:MaxDirectMemorySize.*"), r.getValue());
     }
 
     @Test

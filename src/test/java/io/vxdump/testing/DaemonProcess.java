@@ -75,12 +75,16 @@ public final class DaemonProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar().toAbsolutePath().toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        // Output goes to a file, so a command that does not end fails the test instead of hanging it.
+        Path log = Files.createTempFile(workDir, "vxdump-run", ".log");
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         if (!p.waitFor(30, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            fail("vxdump " + String.join(" ", args) + " did not end:\n" + out);
+            fail("vxdump " + String.join(" ", args) + " did not end:\n" + Files.readString(log));
         }
+        String out = Files.readString(log);
+        Files.delete(log);
         return Map.entry(p.exitValue(), out);
     }
 
