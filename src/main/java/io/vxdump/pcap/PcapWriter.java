@@ -3,7 +3,6 @@ package io.vxdump.pcap;
 import io.vxdump.stage.StagingRing;
 import io.vxdump.stage.TimestampMerge;
 import io.vxdump.stage.WriterWakeup;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -185,10 +184,5 @@ public final class PcapWriter implements Runnable {
         stopping = true;
         wakeup.wake();
         thread.join();
-    }
-
-    /** Path of the output directory (for the failure gate's free-space check). */
-    Path directory() {
-        return ctx.settings.directory();
     }
 }

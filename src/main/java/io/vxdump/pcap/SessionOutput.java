@@ -463,11 +463,6 @@ public final class SessionOutput {
         pendingPackets = 0;
     }
 
-    /** Packets copied into the block and not yet written. */
-    long pendingPackets() {
-        return pendingPackets;
-    }
-
     /** A file handed from the writer to the finisher, with the length it must end at. */
     record FinishedFile(SessionOutput owner, Path part, Path target, long size) {
     }

@@ -50,10 +50,6 @@ final class WriteBlocks {
         return blockSize;
     }
 
-    int alignment() {
-        return alignment;
-    }
-
     /** Most blocks there will ever be. */
     int limit() {
         return limit;

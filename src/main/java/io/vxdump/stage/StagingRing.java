@@ -217,9 +217,4 @@ public final class StagingRing {
             r.run();
         }
     }
-
-    /** Bytes consumed but not yet given back. */
-    public long unreleased() {
-        return consumerHead - head;
-    }
 }

@@ -18,10 +18,6 @@ public final class TimestampMerge {
         this.rings = rings.clone();
     }
 
-    public StagingRing[] rings() {
-        return rings.clone();
-    }
-
     /** Outcome of {@link #next()} when nothing can be emitted: every ring is empty. */
     public static final int EMPTY = -1;
     /** Outcome of {@link #next()} when a record waits for an idle ring's watermark. */
