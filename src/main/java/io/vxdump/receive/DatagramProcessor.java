@@ -170,7 +170,11 @@ public final class DatagramProcessor {
         };
         Runnable request = () -> {
             if (watermarkWanted.compareAndSet(false, true)) {
-                thread.execute(answer);
+                try {
+                    thread.execute(answer);
+                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                    // The receive thread is stopping; closing its rings releases every writer.
+                }
             }
         };
         for (StagingRing r : rings) {
