@@ -20,7 +20,9 @@ class ConfigFileTest {
     static final String EXAMPLE = """
             listen: 0.0.0.0:4789
             output: /var/lib/vxdump
-            receive: {threads: 2, socket-buffer: 32MiB}
+            receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
+            staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
+            writer: {threads: 1, buffer-memory: 64MiB, block-size: 256KiB, direct-io: auto, max-open-files: auto}
             rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
             retention: {max-files: 0, max-bytes: 0}        # per session; 0 = unlimited
             pcap: {precision: micro, snaplen: 0}           # snaplen 0 = whole frame
@@ -55,7 +57,8 @@ class ConfigFileTest {
         assertEquals(4789, c.listen().getPort());
         assertEquals(Path.of("/var/lib/vxdump"), c.output());
         assertEquals(2, c.threads());
-        assertEquals(32L << 20, c.socketBuffer());
+        assertEquals(64L << 20, c.socketBuffer());
+        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 256 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0), c.write());
         assertEquals(128L << 20, c.rotation().maxBytes());
         assertEquals(300_000_000_000L, c.rotation().intervalNanos());
         assertEquals(Precision.MICRO, c.precision());
@@ -106,6 +109,12 @@ class ConfigFileTest {
             sessions:\\n  - {vni: 1, name: a}\\n  - {vni: 2, name: a} | :3: sessions[1].name: name 'a' is already used (line 2)
             output: /x\\noutput: /y                         | :2: output: given twice
             listen: [unclosed                                | :1: not valid YAML
+            writer: {direct-io: sometimes}                   | :1: writer.direct-io: 'sometimes' is not auto, on or off
+            writer: {block-size: 100KiB}                     | :1: writer.block-size: '100KiB' is not a multiple of 64KiB
+            writer: {threads: 0}                             | :1: writer.threads: 0 is not in 1..16
+            writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576
+            staging: {ring-size: 4KiB}                       | :1: staging.ring-size: '4KiB' is not in 1MiB..1GiB
+            staging: {buffer-size: 256KiB}                   | :1: staging.buffer-size: unknown key
             """)
     void errorsNameTheFileLineAndKey(String yaml, String expected) {
         String message = error(yaml.replace("\\n", "\n"));
@@ -126,5 +135,8 @@ class ConfigFileTest {
         assertTrue(text.contains("rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}"), text);
         assertTrue(text.contains("  - {vni: 5569041, name: backend, snaplen: 256}"), text);
         assertTrue(text.contains("any other VNI N: session vni-N"), text);
+        assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 256KiB, direct-io: auto, "
+                + "max-open-files: auto}"), text);
+        assertTrue(text.contains("staging: {ring-size: 64MiB}"), text);
     }
 }
