@@ -33,7 +33,7 @@ public final class ConfigBuilder {
     private long ringSize = 64L << 20;
     private int writerThreads = 1;
     private long blockMemory = 64L << 20;
-    private long blockSize = 256L << 10;
+    private long blockSize = 512L << 10;
     private WriteMode.Choice directIo = WriteMode.Choice.AUTO;
     private int maxOpenFiles;
     private long rotateSize = 128L << 20;

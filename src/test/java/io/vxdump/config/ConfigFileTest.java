@@ -22,7 +22,7 @@ class ConfigFileTest {
             output: /var/lib/vxdump
             receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
             staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
-            writer: {threads: 1, buffer-memory: 64MiB, block-size: 256KiB, direct-io: auto, max-open-files: auto}
+            writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto}
             rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
             retention: {max-files: 0, max-bytes: 0}        # per session; 0 = unlimited
             pcap: {precision: micro, snaplen: 0}           # snaplen 0 = whole frame
@@ -58,7 +58,7 @@ class ConfigFileTest {
         assertEquals(Path.of("/var/lib/vxdump"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
-        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 256 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0), c.write());
+        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0), c.write());
         assertEquals(128L << 20, c.rotation().maxBytes());
         assertEquals(300_000_000_000L, c.rotation().intervalNanos());
         assertEquals(Precision.MICRO, c.precision());
@@ -135,7 +135,7 @@ class ConfigFileTest {
         assertTrue(text.contains("rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}"), text);
         assertTrue(text.contains("  - {vni: 5569041, name: backend, snaplen: 256}"), text);
         assertTrue(text.contains("any other VNI N: session vni-N"), text);
-        assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 256KiB, direct-io: auto, "
+        assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, "
                 + "max-open-files: auto}"), text);
         assertTrue(text.contains("staging: {ring-size: 64MiB}"), text);
     }
