@@ -235,8 +235,7 @@ public final class SessionOutput {
                 }
             } catch (IOException e) {
                 ctx.gate.failed("reading back " + partPath, e, ctx.now);
-                ctx.blocks.giveBack(this, b);
-                block = null;
+                returnBlock(ctx);
                 return false;
             }
         }
@@ -362,10 +361,7 @@ public final class SessionOutput {
         pendingPackets = 0;
         pendingBytes = 0;
         unwrittenSince = 0;
-        if (block != null) {
-            ctx.blocks.giveBack(this, block);
-            block = null;
-        }
+        returnBlock(ctx);
         if (packets <= 0) {
             abandonFile(ctx);
             return;
@@ -383,10 +379,7 @@ public final class SessionOutput {
     private void abandonFile(WriterContext ctx) {
         tailValid = false;
         closeChannel(ctx.files);
-        if (block != null) {
-            ctx.blocks.giveBack(this, block);
-            block = null;
-        }
+        returnBlock(ctx);
         try {
             if (partPath != null) {
                 Files.deleteIfExists(partPath);
@@ -394,13 +387,7 @@ public final class SessionOutput {
         } catch (IOException ignored) {
             // a leftover with no record is deleted by recovery at the next start
         }
-        open = false;
-        partPath = null;
-        finalPath = null;
-        size = 0;
-        packets = 0;
-        pendingBytes = 0;
-        pendingPackets = 0;
+        forgetFile();
     }
 
     private void drop(WriterContext ctx, long count) {
@@ -427,8 +414,25 @@ public final class SessionOutput {
             block.buf.getBytes(fill - partial, tail, 0, partial);
             tailValid = true;
         }
-        ctx.blocks.giveBack(this, block);
-        block = null;
+        returnBlock(ctx);
+    }
+
+    private void returnBlock(WriterContext ctx) {
+        if (block != null) {
+            ctx.blocks.giveBack(this, block);
+            block = null;
+        }
+    }
+
+    /** No file is open any more (it was finished or abandoned). */
+    private void forgetFile() {
+        open = false;
+        partPath = null;
+        finalPath = null;
+        size = 0;
+        packets = 0;
+        pendingBytes = 0;
+        pendingPackets = 0;
     }
 
     /**
@@ -454,13 +458,7 @@ public final class SessionOutput {
         }
         closeChannel(ctx.files);
         ctx.finisher.finish(new FinishedFile(this, partPath, finalPath, size - pendingBytes));
-        open = false;
-        partPath = null;
-        finalPath = null;
-        size = 0;
-        packets = 0;
-        pendingBytes = 0;
-        pendingPackets = 0;
+        forgetFile();
     }
 
     /** A file handed from the writer to the finisher, with the length it must end at. */

@@ -51,7 +51,7 @@ public record WriteMode(boolean direct, int alignment, String reason) {
                 c.write(b, 0);
             }
             return new WriteMode(true, block, "direct I/O (" + block + "-byte blocks)");
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) { // EINVAL where the file system has no O_DIRECT
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (choice == Choice.DIRECT) {
                 throw new IOException("direct I/O is not possible in " + directory + ": " + why);

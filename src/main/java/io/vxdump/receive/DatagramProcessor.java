@@ -9,6 +9,9 @@ import io.vxdump.packet.Vxlan;
 import io.vxdump.pcap.WallClock;
 import io.vxdump.stage.StagingRing;
 import io.vxdump.stage.WriterWakeup;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
@@ -33,7 +36,7 @@ public final class DatagramProcessor {
     /** Packets left before the clock is read again. */
     private int clockBudget;
     private int ticks;
-    private final java.util.concurrent.atomic.AtomicBoolean watermarkWanted = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean watermarkWanted = new AtomicBoolean();
 
     private final LongCounter received = new LongCounter();
     private final LongCounter notAllowed = new LongCounter();
@@ -149,10 +152,8 @@ public final class DatagramProcessor {
         if (++ticks % 20 == 0) {
             clock.calibrate();
         }
-        long now = readClock();
-        clockBudget = 0;
+        publishWatermark();
         for (int w = 0; w < rings.length; w++) {
-            rings[w].advanceWatermark(now);
             if (wakeups[w].parked() && rings[w].backlog() > 0) {
                 wakeups[w].wake();
             }
@@ -163,7 +164,7 @@ public final class DatagramProcessor {
      * Lets writers ask for a watermark: each request runs {@link #publishWatermark()} once on
      * {@code thread} (the receive thread's event loop), between socket reads.
      */
-    public void answerWatermarkRequestsOn(java.util.concurrent.Executor thread) {
+    public void answerWatermarkRequestsOn(Executor thread) {
         Runnable answer = () -> {
             watermarkWanted.set(false);
             publishWatermark();
@@ -172,7 +173,7 @@ public final class DatagramProcessor {
             if (watermarkWanted.compareAndSet(false, true)) {
                 try {
                     thread.execute(answer);
-                } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                } catch (RejectedExecutionException stopping) {
                     // The receive thread is stopping; closing its rings releases every writer.
                 }
             }
