@@ -158,6 +158,7 @@ public final class PcapWriter implements Runnable {
         for (SessionOutput o : known) {
             o.tick(ctx, wall);
         }
+        ctx.gate.probe(ctx.now);
     }
 
     /** Write blocks in use and their limit, open files and their budget: for the start-up line and tests. */

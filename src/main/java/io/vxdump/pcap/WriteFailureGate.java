@@ -9,12 +9,20 @@ import org.slf4j.LoggerFactory;
  * when it begins and once when it ends, and lets the writer try again about once a second in
  * between, dropping (and counting) what arrives meanwhile. A retry waits, too, until the output
  * file system has room for a whole write block, so a disk that is still full is not written to
- * record by record. Writer thread only, but {@link #failing()} and {@link #lastError()} may be
+ * record by record.
+ *
+ * <p>An episode also ends without traffic: {@link #probe} (from the writer's tick) creates, writes,
+ * syncs and deletes a small file once a second while failing. Behind an NLB this matters: an
+ * unhealthy target gets no traffic, so waiting for a real write to succeed would keep it out of
+ * service for good. Writer thread only, but {@link #failing()} and {@link #lastError()} may be
  * read anywhere.
  */
 final class WriteFailureGate {
     private static final Logger LOG = LoggerFactory.getLogger(WriteFailureGate.class);
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The probe's file in the output directory; crash recovery and retention ignore it. */
+    static final String PROBE_FILE = ".vxdump-probe";
+    private static final int PROBE_BYTES = 4096;
 
     private final java.nio.file.Path output;
     private final long roomNeeded;
@@ -42,6 +50,31 @@ final class WriteFailureGate {
             return false;
         }
         return true;
+    }
+
+    /**
+     * While failing, once a second: is the output writable again (room for a write block, and a
+     * probe file can be created, written, synced and deleted)? Ends the episode if so, so health
+     * recovers whether or not packets arrive.
+     */
+    void probe(long nowNanos) {
+        if (!failing || !allowed(nowNanos)) {
+            return;
+        }
+        java.nio.file.Path probe = output.resolve(PROBE_FILE);
+        try {
+            try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(probe,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                c.write(java.nio.ByteBuffer.allocate(PROBE_BYTES));
+                c.force(false);
+            } finally {
+                java.nio.file.Files.deleteIfExists(probe);
+            }
+            succeeded();
+        } catch (java.io.IOException e) {
+            failed("probing " + output, e, nowNanos);
+        }
     }
 
     private long usableSpace() {
