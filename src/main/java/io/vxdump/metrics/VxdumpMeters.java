@@ -34,10 +34,12 @@ public final class VxdumpMeters {
     private final Accounting accounting;
     private final Path output;
     private final List<PcapWriter> writers;
+    private final SocketDrops socketDrops;
     private int registeredSessions;
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
-                        Accounting accounting, Path output, List<PcapWriter> writers) {
+                        Accounting accounting, Path output, List<PcapWriter> writers,
+                        java.util.function.Supplier<long[]> socketInodes) {
         this.registry = registry;
         this.sessions = sessions;
         this.processors = List.copyOf(processors);
@@ -56,6 +58,10 @@ public final class VxdumpMeters {
                 .description("mirror sessions, configured and made for unknown VNIs").register(registry);
         Gauge.builder("vxdump.output.free.bytes", output, VxdumpMeters::usableSpace)
                 .description("bytes the output file system has free for vxdump").register(registry);
+        this.socketDrops = new SocketDrops(socketInodes);
+        FunctionCounter.builder("vxdump.receive.socket.drops", socketDrops, SocketDrops::drops)
+                .description("datagrams the kernel dropped on vxdump's own receive sockets (their drops in /proc/net/udp)")
+                .register(registry);
         FunctionCounter.builder("vxdump.udp.receive.buffer.errors", kernel, KernelUdpCounters::receiveBufferErrors)
                 .description("UDP datagrams the kernel dropped for a full socket buffer (RcvbufErrors, whole namespace)")
                 .register(registry);

@@ -32,6 +32,7 @@ public final class Receiver {
     private EventLoopGroup group;
     private Transport transport;
     private int grantedBuffer;
+    private volatile long[] socketInodes = new long[0];
     private String bufferHow = "as asked";
     /** SO_RCVBUFFORCE (SOL_SOCKET 1, option 33): a buffer past net.core.rmem_max, for CAP_NET_ADMIN. */
     private static final IntegerUnixChannelOption SO_RCVBUFFORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
@@ -72,6 +73,10 @@ public final class Receiver {
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
             forceBuffer();
         }
+        socketInodes = channels.stream().filter(c -> c instanceof io.netty.channel.unix.UnixChannel)
+                .mapToLong(c -> socketInode(
+                        ((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
+                .filter(inode -> inode >= 0).toArray();
         return bindTo;
     }
 
@@ -101,6 +106,30 @@ public final class Receiver {
         }
         LOG.warn("socket receive buffer: asked for {} bytes, the kernel granted {}; raise net.core.rmem_max "
                 + "to at least that (deploy/sysctl.conf), or run with CAP_NET_ADMIN", settings.socketBuffer(), grantedBuffer);
+    }
+
+    /**
+     * The inodes of the bound receive sockets (epoll only; empty before {@link #start} and with
+     * NIO), to find their kernel drop counters.
+     */
+    public long[] socketInodes() {
+        return socketInodes;
+    }
+
+    /**
+     * The inode of an open file descriptor of this process that is a socket ({@code socket:[N]}
+     * in /proc/self/fd), or -1.
+     */
+    private static long socketInode(int fd) {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd", String.valueOf(fd))).toString();
+            if (link.startsWith("socket:[") && link.endsWith("]")) {
+                return Long.parseLong(link.substring(8, link.length() - 1));
+            }
+        } catch (java.io.IOException | UnsupportedOperationException | NumberFormatException e) {
+            // not Linux, or the descriptor is gone
+        }
+        return -1;
     }
 
     /** How the receive buffer size came about, for the start-up line. */

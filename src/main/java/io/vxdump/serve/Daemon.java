@@ -153,7 +153,8 @@ public final class Daemon {
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
-        VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers);
+        VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers,
+                receiver::socketInodes);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         MetricsServer server;

@@ -188,4 +188,55 @@ class MetricsIT {
             assertEquals(0, d.terminate(10));
         }
     }
+
+    @Test
+    void ownSocketDropsStayPutWhileAnotherSocketInTheNamespaceOverflows() throws Exception {
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out");
+        try (d; java.nio.channels.DatagramChannel other = java.nio.channels.DatagramChannel.open();
+             java.nio.channels.DatagramChannel out = java.nio.channels.DatagramChannel.open()) {
+            other.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            other.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+            d.send(List.of(vxlan(5, Frames.sized(200, 1))));
+            Map<String, Double> before = samples(d.http("/metrics", null).getValue());
+            java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(1000);
+            for (int i = 0; i < 3000; i++) {
+                out.send(payload.rewind(), other.getLocalAddress()); // nobody reads it
+            }
+            Map<String, Double> after = samples(d.http("/metrics", null).getValue());
+            assertEquals(0.0, before.get("vxdump_receive_socket_drops_total"));
+            assertEquals(0.0, after.get("vxdump_receive_socket_drops_total"), "vxdump's own sockets dropped nothing");
+            assertTrue(after.get("vxdump_udp_receive_buffer_errors_total")
+                            - before.get("vxdump_udp_receive_buffer_errors_total") > 1000,
+                    "the namespace-wide counter saw the other socket overflow");
+            assertEquals(0, d.terminate(10));
+        }
+    }
+
+    @Test
+    void ownSocketDropsCountWhatTheKernelDroppedForVxdump() throws Exception {
+        Path config = dir.resolve("vxdump.yaml");
+        Files.writeString(config, "receive: {socket-buffer: 64KiB}\n");
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
+                "--output", "out", "--threads", "1");
+        try (d) {
+            List<byte[]> burst = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                burst.add(vxlan(9, Frames.sized(1000, i)));
+            }
+            // A stopped process reads nothing: its 64 KiB buffer overflows, as under a load it cannot take.
+            new ProcessBuilder("kill", "-STOP", String.valueOf(d.pid())).start().waitFor();
+            try {
+                d.send(burst);
+            } finally {
+                new ProcessBuilder("kill", "-CONT", String.valueOf(d.pid())).start().waitFor();
+            }
+            Thread.sleep(1500);
+            Map<String, Double> m = samples(d.http("/metrics", null).getValue());
+            double drops = m.get("vxdump_receive_socket_drops_total");
+            assertTrue(drops > 1000, "the stopped receiver's socket overflowed: " + drops);
+            assertEquals(2000.0, m.get("vxdump_datagrams_received_total") + drops,
+                    "every datagram sent was either received or dropped by the kernel on vxdump's socket");
+            assertEquals(0, d.terminate(10));
+        }
+    }
 }
