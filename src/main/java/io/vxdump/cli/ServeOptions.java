@@ -37,6 +37,10 @@ final class ServeOptions {
     String keepFiles;
     @Option(names = "--keep-bytes", paramLabel = "SIZE", description = "Bytes of finished files kept per session (default 0 = all).")
     String keepBytes;
+    @Option(names = "--min-free", paramLabel = "SIZE|N%", description = "Free space kept on the output file system, deleting the oldest finished files of any session (default 5%; 0 = off).")
+    String minFree;
+    @Option(names = "--max-bytes-total", paramLabel = "SIZE", description = "Bytes of finished files kept across all sessions (default 0 = no limit).")
+    String maxBytesTotal;
     @Option(names = "--precision", paramLabel = "micro|nano", description = "Timestamp precision of the files (default micro).")
     String precision;
     @Option(names = "--snaplen", paramLabel = "N", description = "Bytes kept of each frame (default 0 = whole frame).")
@@ -78,6 +82,8 @@ final class ServeOptions {
         set(b, "--rotate-packets", rotatePackets, ConfigBuilder::rotatePackets);
         set(b, "--keep-files", keepFiles, ConfigBuilder::keepFiles);
         set(b, "--keep-bytes", keepBytes, ConfigBuilder::keepBytes);
+        set(b, "--min-free", minFree, ConfigBuilder::minFree);
+        set(b, "--max-bytes-total", maxBytesTotal, ConfigBuilder::maxBytesTotal);
         set(b, "--precision", precision, ConfigBuilder::precision);
         set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
         set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);

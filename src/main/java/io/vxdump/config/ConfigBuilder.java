@@ -9,6 +9,7 @@ import io.vxdump.filter.RuleNumbers;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
+import io.vxdump.archive.StorageLimits;
 import io.vxdump.pcap.WriteMode;
 import io.vxdump.pcap.RotationPolicy;
 import java.net.InetSocketAddress;
@@ -41,6 +42,10 @@ public final class ConfigBuilder {
     private long rotatePackets;
     private long keepFiles;
     private long keepBytes;
+    /** The free-space floor: 5 % by default, as Arkime keeps; bytes or a percentage. */
+    private long minFreeBytes;
+    private double minFreePercent = 5;
+    private long maxBytesTotal;
     private Precision precision = Precision.MICRO;
     private int snaplen;
     private String postRotate;
@@ -142,6 +147,33 @@ public final class ConfigBuilder {
 
     public ConfigBuilder keepBytes(String v) {
         keepBytes = Units.parseSize(v);
+        return this;
+    }
+
+    /** {@code 10%} of the file system, or a size such as {@code 20GiB}; 0 turns the floor off. */
+    public ConfigBuilder minFree(String v) {
+        String t = v.trim();
+        if (t.endsWith("%")) {
+            double p;
+            try {
+                p = Double.parseDouble(t.substring(0, t.length() - 1).trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + v + "' is not a percentage such as 10%");
+            }
+            if (!(p >= 0 && p < 100)) {
+                throw new IllegalArgumentException("'" + v + "' is not a percentage in 0..99%");
+            }
+            minFreePercent = p;
+            minFreeBytes = 0;
+        } else {
+            minFreeBytes = Units.parseSize(t);
+            minFreePercent = 0;
+        }
+        return this;
+    }
+
+    public ConfigBuilder maxBytesTotal(String v) {
+        maxBytesTotal = Units.parseSize(v);
         return this;
     }
 
@@ -255,7 +287,8 @@ public final class ConfigBuilder {
         WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles);
         return new ServeConfig(listen, output, threads, socketBuffer, write,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
-                new Retention(keepFiles, keepBytes), precision, snaplen, Optional.ofNullable(postRotate),
+                new Retention(keepFiles, keepBytes), new StorageLimits(minFreeBytes, minFreePercent, maxBytesTotal),
+                precision, snaplen, Optional.ofNullable(postRotate),
                 unknownVni, maxSessions, resolved, allowSources, unknownFilter,
                 instanceId != null ? instanceId : InstanceId.fromHostName(), Optional.ofNullable(metrics),
                 healthMaxIdleSeconds);

@@ -53,7 +53,9 @@ public final class ConfigFile {
                     "max-packets", new Field(Type.INTEGER, ConfigBuilder::rotatePackets)),
             "retention", fields(
                     "max-files", new Field(Type.INTEGER, ConfigBuilder::keepFiles),
-                    "max-bytes", new Field(Type.SIZE, ConfigBuilder::keepBytes)),
+                    "max-bytes", new Field(Type.SIZE, ConfigBuilder::keepBytes),
+                    "min-free", new Field(Type.STRING, ConfigBuilder::minFree),
+                    "max-bytes-total", new Field(Type.SIZE, ConfigBuilder::maxBytesTotal)),
             "health", fields(
                     "max-idle", new Field(Type.DURATION, ConfigBuilder::healthMaxIdle)),
             "pcap", fields(

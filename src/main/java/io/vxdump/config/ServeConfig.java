@@ -4,6 +4,7 @@ import io.vxdump.filter.Cidr;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.Precision;
 import io.vxdump.pcap.Retention;
+import io.vxdump.archive.StorageLimits;
 import io.vxdump.pcap.RotationPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -16,6 +17,8 @@ import java.util.Optional;
  * @param threads         receive sockets (and threads)
  * @param socketBuffer    SO_RCVBUF to ask for, bytes
  * @param write           staging rings, writer threads, write blocks, direct I/O, open files
+ * @param retention       what each session keeps
+ * @param storage         what all sessions together keep: the free-space floor, the total size
  * @param snaplen         bytes kept of each frame for sessions that set none; 0 = whole frame
  * @param maxSessions     sessions that may be made for unknown VNIs
  * @param allowSources    outer source addresses allowed to send; empty = any
@@ -25,7 +28,7 @@ import java.util.Optional;
  * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
  */
 public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
-                          WriteConfig write, RotationPolicy rotation, Retention retention,
+                          WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
                           SessionFilter unknownVniFilter, String instanceId,
@@ -56,7 +59,8 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
                 .append(", interval: ").append(Units.formatDuration(rotation.intervalNanos() / 1_000_000_000L))
                 .append(", max-packets: ").append(rotation.maxPackets()).append("}\n");
         s.append("retention: {max-files: ").append(retention.maxFiles()).append(", max-bytes: ")
-                .append(Units.formatSize(retention.maxBytes())).append("}\n");
+                .append(Units.formatSize(retention.maxBytes())).append(", min-free: ").append(floorText())
+                .append(", max-bytes-total: ").append(Units.formatSize(storage.maxBytesTotal())).append("}\n");
         s.append("pcap: {precision: ").append(precision.name().toLowerCase()).append(", snaplen: ")
                 .append(snaplen).append("}\n");
         s.append("post-rotate: ").append(postRotate.map(c -> "\"" + c + "\"").orElse("none")).append('\n');
@@ -74,5 +78,15 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
             s.append(unknownVniFilter.describe("    "));
         }
         return s.toString();
+    }
+
+    /** The free-space floor as configured: {@code 5%}, {@code 20GiB} or {@code 0}. */
+    public String floorText() {
+        StorageLimits s = storage;
+        if (s.minFreePercent() > 0) {
+            double p = s.minFreePercent();
+            return (p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p)) + "%";
+        }
+        return Units.formatSize(s.minFreeBytes());
     }
 }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import io.vxdump.archive.DiskRetention;
 import io.vxdump.filter.FilterRule;
 import io.vxdump.pcap.PcapWriter;
 import io.vxdump.receive.DatagramProcessor;
@@ -35,11 +36,12 @@ public final class VxdumpMeters {
     private final Path output;
     private final List<PcapWriter> writers;
     private final SocketDrops socketDrops;
+    private final DiskRetention retention;
     private int registeredSessions;
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output, List<PcapWriter> writers,
-                        java.util.function.Supplier<long[]> socketInodes) {
+                        java.util.function.Supplier<long[]> socketInodes, DiskRetention retention) {
         this.registry = registry;
         this.sessions = sessions;
         this.processors = List.copyOf(processors);
@@ -73,6 +75,17 @@ public final class VxdumpMeters {
         FunctionCounter.builder("vxdump.writer.files.reopened", this.writers,
                         w -> w.stream().mapToLong(PcapWriter::filesReopened).sum())
                 .description("files closed to stay within the open-file budget and opened again").register(registry);
+        this.retention = retention;
+        FunctionCounter.builder("vxdump.files.deleted", retention, DiskRetention::deletedForFloor)
+                .tags("reason", "min_free", "session", NO_SESSION)
+                .description("finished files deleted by retention, by the limit that made room").register(registry);
+        FunctionCounter.builder("vxdump.files.deleted", retention, DiskRetention::deletedForTotal)
+                .tags("reason", "max_bytes_total", "session", NO_SESSION)
+                .description("finished files deleted by retention, by the limit that made room").register(registry);
+        Gauge.builder("vxdump.output.kept.files", retention, DiskRetention::keptFiles)
+                .description("finished files of this instance in the output directory").register(registry);
+        Gauge.builder("vxdump.output.kept.bytes", retention, DiskRetention::keptBytes)
+                .description("bytes of finished files of this instance in the output directory").register(registry);
         registerNewSessions();
     }
 
@@ -92,7 +105,9 @@ public final class VxdumpMeters {
         counter("vxdump.packets.truncated", tags, s, x -> x.sum(SessionLane::truncated),
                 "packets written with caplen < origlen (mirror packet length or snaplen)");
         counter("vxdump.files.finished", tags, s, x -> x.output().filesFinished(), "files finished and renamed to .pcap");
-        counter("vxdump.files.deleted", tags, s, x -> x.output().filesDeleted(), "finished files deleted by retention");
+        FunctionCounter.builder("vxdump.files.deleted", s, x -> x.output().filesDeleted())
+                .tags("reason", "session_limit", "session", s.name())
+                .description("finished files deleted by retention, by the limit that made room").register(registry);
         dropped(DropReason.WRITER_BACKLOG, s.name(), s, x -> x.sum(SessionLane::backlogDrops));
         dropped(DropReason.WRITE_ERROR, s.name(), s, x -> x.output().writeErrors());
         List<FilterRule> rules = s.filter().rules();

@@ -28,11 +28,23 @@ public final class FileFinisher {
     private final PostRotateCommand postRotate;
     private final RetentionPolicy retention;
     private final OutputSettings settings;
+    private final FinishedFileSink next;
 
     public FileFinisher(OutputSettings settings) {
+        this(settings, FinishedFileSink.NONE);
+    }
+
+    /** @param next told of every finished file, after post-rotate and per-session retention */
+    public FileFinisher(OutputSettings settings, FinishedFileSink next) {
         this.postRotate = settings.postRotate().map(PostRotateCommand::new).orElse(null);
         this.retention = new RetentionPolicy(settings.retention());
         this.settings = settings;
+        this.next = next;
+    }
+
+    /** A writer opens a file: the next stage may make room. Writer thread; does not block. */
+    void opening() {
+        next.opening();
     }
 
     void finish(SessionOutput.FinishedFile file) {
@@ -90,10 +102,12 @@ public final class FileFinisher {
         if (postRotate != null) {
             postRotate.run(target);
         }
-        int deleted = retention.apply(target.getParent(), settings.filePrefix(session));
+        String prefix = settings.filePrefix(session);
+        int deleted = retention.apply(target.getParent(), prefix);
         if (owner != null && deleted > 0) {
             owner.filesDeletedCounter().add(deleted);
         }
+        next.finished(target.getParent(), prefix);
     }
 
     /** The rename is durable only once the directory entry is on disk too. */

@@ -33,7 +33,23 @@ public final class FileNaming {
 
     /** Pattern of this prefix's files, finished, in progress or post-processed (.pcap.gz ...). */
     static Pattern filePattern(String prefix) {
-        return Pattern.compile(Pattern.quote(prefix) + "-\\d{8}T\\d{6}Z-(\\d+)\\.pcap(\\..+)?");
+        return Pattern.compile(Pattern.quote(prefix) + "-(\\d{8}T\\d{6}Z)-(\\d+)\\.pcap(\\..+)?");
+    }
+
+    /**
+     * What a finished file's name says: the UTC second of its first packet ({@code yyyyMMddTHHmmssZ},
+     * so it sorts in time order across sessions) and its sequence number in the session.
+     */
+    public record Finished(String stamp, long seq) {
+    }
+
+    /** The stamp and sequence number of a finished file of the prefix, or null for any other name. */
+    public static Finished parseFinished(String prefix, String name) {
+        if (name.endsWith(PART)) {
+            return null;
+        }
+        Matcher m = filePattern(prefix).matcher(name);
+        return m.matches() ? new Finished(m.group(1), Long.parseLong(m.group(2))) : null;
     }
 
     /** True for a finished file of the prefix (anything but {@code .part}). */
@@ -52,7 +68,7 @@ public final class FileNaming {
             for (Path f : files) {
                 Matcher m = p.matcher(f.getFileName().toString());
                 if (m.matches()) {
-                    max = Math.max(max, Long.parseLong(m.group(1)));
+                    max = Math.max(max, Long.parseLong(m.group(2)));
                 }
             }
         }

@@ -182,6 +182,7 @@ public final class SessionOutput {
             String name = FileNaming.fileName(prefix, firstTimestamp, nextSeq);
             part = directory.resolve(name + FileNaming.PART);
             ctx.files.makeRoom(this);
+            ctx.finisher.opening();
             channel = FileChannel.open(part, ctx.mode.openOptions(true));
             ctx.files.opened(this, false);
             nextSeq++;
@@ -251,6 +252,7 @@ public final class SessionOutput {
     private void ensureChannel(WriterContext ctx) throws IOException {
         if (channel == null) {
             ctx.files.makeRoom(this);
+            ctx.finisher.opening();
             channel = FileChannel.open(partPath, ctx.mode.openOptions(false));
             ctx.files.opened(this, true);
         } else {

@@ -1,5 +1,6 @@
 package io.vxdump.serve;
 
+import io.vxdump.archive.DiskRetention;
 import io.vxdump.config.HostPort;
 import io.vxdump.config.ServeConfig;
 import io.vxdump.config.SessionConfig;
@@ -54,6 +55,7 @@ public final class Daemon {
 
     private final ServeConfig config;
     private FileFinisher finisher;
+    private DiskRetention retention;
     private final List<PcapWriter> writers = new ArrayList<>();
     private Receiver receiver;
     private Accounting accounting;
@@ -71,12 +73,14 @@ public final class Daemon {
         OutputSettings output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate(), config.instanceId());
         Files.createDirectories(config.output());
-        finisher = new FileFinisher(output);
+        retention = new DiskRetention(output.directory(), output::filePrefix, config.storage());
+        finisher = new FileFinisher(output, retention);
         int leftovers = PartFileRecovery.recover(output, finisher);
         if (leftovers > 0) {
             LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
         }
 
+        retention.start(); // after recovery handed its files on, before the first file is opened
         io.vxdump.config.WriteConfig write = config.write();
         WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
         receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
@@ -131,10 +135,12 @@ public final class Daemon {
         }
         address = receiver.start(processors);
         LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each ({}), "
-                        + "{} writer(s): {}, staging {} per ring; "
+                        + "{} writer(s): {}, staging {} per ring; output kept above {} free{}; "
                         + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
                 HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
                 receiver.bufferHow(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()),
+                config.floorText(), config.storage().maxBytesTotal() > 0
+                        ? " and within " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "",
                 configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
                 metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
         return address;
@@ -154,7 +160,7 @@ public final class Daemon {
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers,
-                receiver::socketInodes);
+                receiver::socketInodes, retention);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         MetricsServer server;
@@ -241,6 +247,7 @@ public final class Daemon {
             w.drainAndStop();
         }
         finisher.shutdown();
+        retention.stop();
         LOG.info("stopped; totals: {}", accounting.totals().summary());
     }
 }

@@ -24,7 +24,7 @@ class ConfigFileTest {
             staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
             writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto}
             rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
-            retention: {max-files: 0, max-bytes: 0}        # per session; 0 = unlimited
+            retention: {max-files: 0, max-bytes: 0, min-free: 5%, max-bytes-total: 0}   # see "Retention"
             pcap: {precision: micro, snaplen: 0}           # snaplen 0 = whole frame
             post-rotate: "gzip -9"                          # optional; the finished file's path is appended
             unknown-vni: capture                            # capture: a session vni-<N> per new VNI; drop: count and drop
@@ -115,6 +115,10 @@ class ConfigFileTest {
             writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576
             staging: {ring-size: 4KiB}                       | :1: staging.ring-size: '4KiB' is not in 1MiB..1GiB
             staging: {buffer-size: 256KiB}                   | :1: staging.buffer-size: unknown key
+            retention: {min-free: 120%}                      | :1: retention.min-free: '120%' is not a percentage in 0..99%
+            retention: {min-free: lots%}                     | :1: retention.min-free: 'lots%' is not a percentage such as 10%
+            retention: {min-free: lots}                      | :1: retention.min-free:
+            retention: {max-bytes-total: -1}                 | :1: retention.max-bytes-total:
             """)
     void errorsNameTheFileLineAndKey(String yaml, String expected) {
         String message = error(yaml.replace("\\n", "\n"));
@@ -138,5 +142,16 @@ class ConfigFileTest {
         assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, "
                 + "max-open-files: auto}"), text);
         assertTrue(text.contains("staging: {ring-size: 64MiB}"), text);
+        assertTrue(text.contains("min-free: 5%, max-bytes-total: 0}"), "a 5 % floor by default: " + text);
+    }
+
+    @Test
+    void theFreeSpaceFloorIsBytesOrAPercentage() throws Exception {
+        var bytes = load("retention: {min-free: 20GiB, max-bytes-total: 1TiB}").storage();
+        assertEquals(new io.vxdump.archive.StorageLimits(20L << 30, 0, 1L << 40), bytes);
+        var percent = load("retention: {min-free: 12.5%}").storage();
+        assertEquals(new io.vxdump.archive.StorageLimits(0, 12.5, 0), percent);
+        assertEquals(1L << 37, percent.floor(1L << 40));
+        assertTrue(load("retention: {min-free: 0}").storage().unlimited(), "0 turns the floor off");
     }
 }

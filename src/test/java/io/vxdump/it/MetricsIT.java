@@ -85,7 +85,7 @@ class MetricsIT {
             assertEquals(2.0, m.get("vxdump_sessions"));
             assertEquals(2.0, m.get("vxdump_files_finished_total{session=\"web\"}"), "rotated after 2 packets");
             assertEquals(1.0, m.get("vxdump_files_finished_total{session=\"vni-7\"}"));
-            assertEquals(0.0, m.get("vxdump_files_deleted_total{session=\"web\"}"));
+            assertEquals(0.0, m.get("vxdump_files_deleted_total{reason=\"session_limit\",session=\"web\"}"));
             long webBytes = 2 * 24 + 3 * (16 + http.length) + (16 + cut.length);
             assertEquals((double) webBytes, m.get("vxdump_bytes_written_total{session=\"web\"}"));
             assertTrue(m.get("vxdump_output_free_bytes") > 0);
@@ -182,7 +182,7 @@ class MetricsIT {
                 String s = "{session=\"vni-" + vni + "\"}";
                 double finished = m.get("vxdump_files_finished_total" + s);
                 assertTrue(finished > 3, "the load rotated more files than retention keeps: " + finished);
-                assertEquals(Math.max(0, finished - 3), m.get("vxdump_files_deleted_total" + s),
+                assertEquals(Math.max(0, finished - 3), m.get("vxdump_files_deleted_total{reason=\"session_limit\",session=\"vni-" + vni + "\"}"),
                         "--keep-files 3: every finished file beyond three was deleted (vni-" + vni + ")");
             }
             assertEquals(0, d.terminate(10));

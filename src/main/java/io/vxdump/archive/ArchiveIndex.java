@@ -1,0 +1,110 @@
+package io.vxdump.archive;
+
+import io.vxdump.pcap.FileNaming;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * This instance's finished files under the output directory, oldest first across sessions, with
+ * their total size. Filled by a scan at start and kept current by the finisher, which reports each
+ * session directory again after a file is finished there; so a directory is listed once per finished
+ * file, never all of them on a timer. Thread-safe: the finisher reports, the retention thread deletes.
+ */
+final class ArchiveIndex {
+    /** A finished file: its name's stamp (first packet, UTC second), its session and sequence number. */
+    record Entry(String stamp, String session, long seq, Path path, long size) {
+    }
+
+    /** Oldest first: by first-packet second, then session, then sequence number. */
+    private static final Comparator<Entry> AGE = Comparator.comparing(Entry::stamp).thenComparing(Entry::session)
+            .thenComparingLong(Entry::seq);
+
+    private final TreeSet<Entry> all = new TreeSet<>(AGE);
+    private final Map<String, TreeSet<Entry>> bySession = new HashMap<>();
+    private long bytes;
+
+    /** Replaces what is known of one session's finished files. */
+    synchronized void replace(String session, List<Entry> files) {
+        TreeSet<Entry> old = bySession.remove(session);
+        if (old != null) {
+            for (Entry e : old) {
+                all.remove(e);
+                bytes -= e.size();
+            }
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        TreeSet<Entry> mine = new TreeSet<>(Comparator.comparingLong(Entry::seq));
+        for (Entry e : files) {
+            if (mine.add(e)) {
+                all.add(e);
+                bytes += e.size();
+            }
+        }
+        bySession.put(session, mine);
+    }
+
+    /**
+     * The oldest file that may go: never the newest file of its session (the evidence just
+     * written stays, whatever the limits say). Null when none may.
+     */
+    synchronized Entry oldestDeletable() {
+        for (Entry e : all) {
+            if (bySession.get(e.session()).last() != e) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** Forgets a file (deleted, or found gone). */
+    synchronized void remove(Entry e) {
+        TreeSet<Entry> mine = bySession.get(e.session());
+        if (mine != null && mine.remove(e)) {
+            all.remove(e);
+            bytes -= e.size();
+            if (mine.isEmpty()) {
+                bySession.remove(e.session());
+            }
+        }
+    }
+
+    synchronized long bytes() {
+        return bytes;
+    }
+
+    synchronized int files() {
+        return all.size();
+    }
+
+    /** The finished files of {@code prefix} in a session's directory, as they are now. */
+    static List<Entry> list(Path sessionDirectory, String prefix) {
+        List<Entry> out = new ArrayList<>();
+        String session = sessionDirectory.getFileName().toString();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(sessionDirectory)) {
+            for (Path f : files) {
+                FileNaming.Finished name = FileNaming.parseFinished(prefix, f.getFileName().toString());
+                if (name == null) {
+                    continue;
+                }
+                try {
+                    out.add(new Entry(name.stamp(), session, name.seq(), f, Files.size(f)));
+                } catch (IOException e) {
+                    // deleted meanwhile
+                }
+            }
+        } catch (IOException e) {
+            // the directory is gone, or unreadable: nothing of it to keep track of
+        }
+        return out;
+    }
+}

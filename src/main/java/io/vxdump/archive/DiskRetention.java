@@ -1,0 +1,176 @@
+package io.vxdump.archive;
+
+import io.vxdump.metrics.LongCounter;
+import io.vxdump.pcap.FinishedFileSink;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the output within {@link StorageLimits} across all sessions: while the file system has
+ * less free space than the floor, or this instance's finished files take more than the total
+ * allowed, the oldest finished file of any session is deleted (never the newest of a session).
+ * Checked on its own thread once a second, at once when a writer opens a file, and after every
+ * finished file, so a filling disk is cut back before writes fail. Deletions are counted by the
+ * limit that caused them.
+ */
+public final class DiskRetention implements FinishedFileSink {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskRetention.class);
+    private static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final Path output;
+    private final UnaryOperator<String> prefixOf;
+    private final StorageLimits limits;
+    private final ArchiveIndex index = new ArchiveIndex();
+    private final LongCounter deletedForFloor = new LongCounter();
+    private final LongCounter deletedForTotal = new LongCounter();
+    private final AtomicBoolean requested = new AtomicBoolean();
+    private final Thread thread;
+    private FileStore store;
+    private volatile boolean stopping;
+    private boolean stuck;
+
+    /**
+     * @param output   the output directory; each session has a directory in it
+     * @param prefixOf a session directory's name → its files' name prefix (this instance's)
+     */
+    public DiskRetention(Path output, UnaryOperator<String> prefixOf, StorageLimits limits) {
+        this.output = output;
+        this.prefixOf = prefixOf;
+        this.limits = limits;
+        this.thread = new Thread(this::run, "vxdump-retention");
+        thread.setDaemon(true);
+    }
+
+    /** Indexes the finished files already on disk and starts checking. */
+    public void start() throws IOException {
+        store = Files.getFileStore(output);
+        try (DirectoryStream<Path> sessions = Files.newDirectoryStream(output, Files::isDirectory)) {
+            for (Path dir : sessions) {
+                String name = dir.getFileName().toString();
+                if (!name.startsWith(".")) {
+                    index.replace(name, ArchiveIndex.list(dir, prefixOf.apply(name)));
+                }
+            }
+        }
+        if (!limits.unlimited()) {
+            enforce(); // before the first file is opened
+            thread.start();
+        }
+    }
+
+    @Override
+    public void finished(Path sessionDirectory, String prefix) {
+        index.replace(sessionDirectory.getFileName().toString(), ArchiveIndex.list(sessionDirectory, prefix));
+        request();
+    }
+
+    @Override
+    public void opening() {
+        request();
+    }
+
+    private void request() {
+        if (!limits.unlimited() && requested.compareAndSet(false, true)) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void run() {
+        while (!stopping) {
+            if (!requested.getAndSet(false)) {
+                LockSupport.parkNanos(this, PERIOD_NANOS);
+                requested.set(false);
+            }
+            try {
+                enforce();
+            } catch (RuntimeException e) {
+                LOG.error("retention check failed", e); // a bug: keep checking
+            }
+        }
+    }
+
+    /** Deletes oldest files until within the limits or nothing more may go. */
+    void enforce() {
+        boolean within = true;
+        if (limits.maxBytesTotal() > 0) {
+            while (index.bytes() > limits.maxBytesTotal()) {
+                if (!deleteOldest(deletedForTotal)) {
+                    within = false;
+                    break;
+                }
+            }
+        }
+        if (limits.minFreeBytes() > 0 || limits.minFreePercent() > 0) {
+            try {
+                long floor = limits.floor(store.getTotalSpace());
+                while (store.getUsableSpace() < floor) {
+                    if (!deleteOldest(deletedForFloor)) {
+                        within = false;
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                LOG.debug("free space of {} unknown: {}", output, e.toString());
+            }
+        }
+        if (!within && !stuck) {
+            LOG.warn("the output is beyond its limits and nothing more may be deleted (the newest file of each session "
+                    + "is kept, and files being written count too): writes fail once the disk is full");
+        } else if (within && stuck) {
+            LOG.info("the output is within its limits again");
+        }
+        stuck = !within;
+    }
+
+    private boolean deleteOldest(LongCounter counter) {
+        ArchiveIndex.Entry oldest = index.oldestDeletable();
+        if (oldest == null) {
+            return false;
+        }
+        index.remove(oldest);
+        try {
+            if (Files.deleteIfExists(oldest.path())) {
+                counter.increment();
+                LOG.debug("deleted {} ({} bytes) for the {}", oldest.path(), oldest.size(),
+                        counter == deletedForFloor ? "free-space floor" : "total size limit");
+            }
+        } catch (IOException e) {
+            LOG.warn("deleting {} failed: {}", oldest.path(), e.toString());
+        }
+        return true;
+    }
+
+    /** Finished files deleted to keep the free-space floor. */
+    public long deletedForFloor() {
+        return deletedForFloor.get();
+    }
+
+    /** Finished files deleted to keep the total size limit. */
+    public long deletedForTotal() {
+        return deletedForTotal.get();
+    }
+
+    /** Bytes of finished files this instance keeps. */
+    public long keptBytes() {
+        return index.bytes();
+    }
+
+    /** Finished files this instance keeps. */
+    public long keptFiles() {
+        return index.files();
+    }
+
+    public void stop() {
+        stopping = true;
+        LockSupport.unpark(thread);
+    }
+}
