@@ -78,6 +78,11 @@ final class ArchiveIndex {
         }
     }
 
+    /** The stamp of the oldest file kept, or null when none is. */
+    synchronized String oldestStamp() {
+        return all.isEmpty() ? null : all.first().stamp();
+    }
+
     synchronized long bytes() {
         return bytes;
     }

@@ -164,6 +164,21 @@ public final class DiskRetention implements FinishedFileSink {
         return index.bytes();
     }
 
+    /**
+     * When the oldest finished file kept began (its first packet, from its name), in seconds since
+     * the epoch; NaN when none is kept. How far back the archive reaches.
+     */
+    public double oldestFileSeconds() {
+        String stamp = index.oldestStamp();
+        if (stamp == null) {
+            return Double.NaN;
+        }
+        return java.time.LocalDateTime.parse(stamp, STAMP).toEpochSecond(java.time.ZoneOffset.UTC);
+    }
+
+    private static final java.time.format.DateTimeFormatter STAMP =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
     /** Finished files this instance keeps. */
     public long keptFiles() {
         return index.files();

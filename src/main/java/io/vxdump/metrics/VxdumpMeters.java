@@ -86,6 +86,9 @@ public final class VxdumpMeters {
                 .description("finished files of this instance in the output directory").register(registry);
         Gauge.builder("vxdump.output.kept.bytes", retention, DiskRetention::keptBytes)
                 .description("bytes of finished files of this instance in the output directory").register(registry);
+        Gauge.builder("vxdump.output.oldest.file.timestamp.seconds", retention, DiskRetention::oldestFileSeconds)
+                .description("first packet of the oldest finished file kept, seconds since the epoch: how far back the archive reaches")
+                .register(registry);
         registerNewSessions();
     }
 

@@ -163,6 +163,8 @@ public final class Daemon {
                 receiver::socketInodes, retention);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
+        io.micrometer.core.instrument.Gauge.builder("vxdump.healthy", health, h -> h.check().healthy() ? 1 : 0)
+                .description("1 while /healthz answers 200, 0 while it answers 503").register(registry);
         MetricsServer server;
         try {
             server = new MetricsServer(at, registry, meters, health);

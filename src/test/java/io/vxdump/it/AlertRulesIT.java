@@ -1,0 +1,74 @@
+package io.vxdump.it;
+
+import static io.vxdump.testing.Frames.vxlan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * deploy/vxdump-alerts.yml: valid for Prometheus ({@code promtool check rules}), behaving as its
+ * unit tests say ({@code promtool test rules}), and naming only metrics a running vxdump exports.
+ */
+class AlertRulesIT {
+    private static final Path RULES = Path.of("deploy/vxdump-alerts.yml");
+    private static final Path RULE_TESTS = Path.of("src/test/resources/promtool/vxdump-alerts.test.yml");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRulesPassPromtoolsCheckAndTheirUnitTests() throws Exception {
+        Requirements.require(Requirements.sh("promtool", "--version") == 0, "promtool (Debian package prometheus) is missing");
+        assertEquals("", promtool("check", "rules", RULES.toString()).orElse(""), "promtool check rules");
+        assertEquals("", promtool("test", "rules", RULE_TESTS.toString()).orElse(""), "promtool test rules");
+    }
+
+    @Test
+    void everyMetricTheRulesUseIsExported() throws Exception {
+        Set<String> used = new TreeSet<>();
+        Matcher m = Pattern.compile("\\bvxdump_[a-z_]+").matcher(Files.readString(RULES));
+        while (m.find()) {
+            used.add(m.group());
+        }
+        assertTrue(used.size() >= 6, "the rules use vxdump's metrics: " + used);
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out");
+        try (d) {
+            d.send(List.of(vxlan(1, Frames.sized(100, 1))));
+            Thread.sleep(1200); // the session's meters are registered within a second
+            String exposition = d.http("/metrics", null).getValue();
+            Set<String> exported = new TreeSet<>();
+            for (String line : exposition.split("\n")) {
+                if (line.startsWith("vxdump_")) {
+                    exported.add(line.split("[{ ]", 2)[0]);
+                }
+            }
+            Set<String> missing = new TreeSet<>(used);
+            missing.removeAll(exported);
+            assertEquals(Set.of(), missing, "metrics the rules name that vxdump does not export");
+            assertEquals(0, d.terminate(10));
+        }
+    }
+
+    /** Runs promtool; empty when it succeeded, else its output. */
+    private static java.util.Optional<String> promtool(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("promtool"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool finished");
+        return p.exitValue() == 0 ? java.util.Optional.empty() : java.util.Optional.of(out);
+    }
+}
