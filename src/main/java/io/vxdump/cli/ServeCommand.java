@@ -11,7 +11,7 @@ import sun.misc.Signal;
 
 /**
  * {@code vxdump serve}: runs until SIGTERM or SIGINT, then drains and finishes every file and
- * exits 0. The signals are handled here rather than by a shutdown hook so that the stop is
+ * exits 0. SIGUSR1 finishes every open file and goes on. The signals are handled here rather than by a shutdown hook so that the stop is
  * orderly and the exit status is 0, not 143.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -41,6 +41,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IOException("cannot bind " + io.vxdump.config.HostPort.format(config.listen()) + ": "
                     + e.getMessage(), e);
         }
+        Signal.handle(new Signal("USR1"), s -> daemon.finishOpenFiles());
         stop.await();
         daemon.stop();
         return 0;

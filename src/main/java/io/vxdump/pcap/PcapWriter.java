@@ -35,6 +35,7 @@ public final class PcapWriter implements Runnable {
     private SessionOutput[] byId = new SessionOutput[64];
     private final Thread thread;
     private volatile boolean stopping;
+    private final java.util.concurrent.atomic.AtomicBoolean finishRequested = new java.util.concurrent.atomic.AtomicBoolean();
     private long waits;
 
     /**
@@ -159,6 +160,25 @@ public final class PcapWriter implements Runnable {
             o.tick(ctx, wall);
         }
         ctx.gate.probe(ctx.now);
+        if (finishRequested.getAndSet(false)) {
+            int finished = 0;
+            for (SessionOutput o : known) {
+                if (o.isOpen()) {
+                    o.finish(ctx);
+                    finished++;
+                }
+            }
+            LOG.info("{}: finished {} open file(s) on request", thread.getName(), finished);
+        }
+    }
+
+    /**
+     * Finishes every open file of this writer within a tick (~100 ms), with what was written so
+     * far; later packets go to new files. Any thread (a signal handler).
+     */
+    public void finishOpenFiles() {
+        finishRequested.set(true);
+        wakeup.wake();
     }
 
     /** Write blocks in use and their limit, open files and their budget: for the start-up line and tests. */

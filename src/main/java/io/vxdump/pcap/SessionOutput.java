@@ -450,6 +450,11 @@ public final class SessionOutput {
     }
 
     /** Writes what is pending and hands the file, if any, to the finisher. */
+    /** True while a file is open (being written). Writer thread. */
+    boolean isOpen() {
+        return open;
+    }
+
     void finish(WriterContext ctx) {
         if (!open) {
             return;

@@ -209,6 +209,14 @@ public final class Daemon {
         return writers.isEmpty() ? "" : writers.get(0).lastError();
     }
 
+    /** Finishes every open file now (SIGUSR1): each writer does so within about 100 ms. */
+    public void finishOpenFiles() {
+        LOG.info("finishing every open file on request");
+        for (PcapWriter w : writers) {
+            w.finishOpenFiles();
+        }
+    }
+
     /**
      * The rings and write blocks live in direct memory, which the JVM caps (by default at the heap's
      * maximum): say so in one line at start rather than fail with an OutOfMemoryError later.
