@@ -70,4 +70,15 @@ public final class Monitored {
         }
         return s.toString();
     }
+
+    /** Same blocks in the same order: the same directions for every packet. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Monitored m && java.util.Arrays.equals(blocks, m.blocks);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(blocks);
+    }
 }

@@ -58,6 +58,18 @@ public final class SessionFilter {
         return decision < compiled.length ? compiled[decision].accept() : defaultAccept;
     }
 
+    /** Same monitored addresses, rules and default: the same decision for every packet (a reload keeps the session's view). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SessionFilter f && monitored.equals(f.monitored) && rules.equals(f.rules)
+                && defaultAction == f.defaultAction;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(monitored, rules, defaultAction);
+    }
+
     /** Rules in evaluation order. */
     public List<FilterRule> rules() {
         return rules;

@@ -2,6 +2,7 @@ package io.vxdump.metrics;
 
 import io.vxdump.pcap.SessionOutput;
 import io.vxdump.receive.DatagramProcessor;
+import io.vxdump.session.NamedSession;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
@@ -37,11 +38,14 @@ public final class Accounting {
         long staged = 0;
         long backlog = 0;
         long writeErrors = 0;
-        for (Session s : sessions.all()) {
-            SessionOutput out = s.output();
+        // Outputs once per named session (its views share them), lanes once per view.
+        for (NamedSession n : sessions.named()) {
+            SessionOutput out = n.output();
             // Read the writer's counts before the lanes': pending can then never come out negative.
             written += out.packetsWritten();
             writeErrors += out.writeErrors();
+        }
+        for (Session s : sessions.all()) {
             staged += s.sum(SessionLane::staged);
             filtered += s.sum(SessionLane::filtered);
             backlog += s.sum(SessionLane::backlogDrops);

@@ -8,6 +8,7 @@ import io.vxdump.archive.DiskRetention;
 import io.vxdump.filter.FilterRule;
 import io.vxdump.pcap.PcapWriter;
 import io.vxdump.receive.DatagramProcessor;
+import io.vxdump.session.NamedSession;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
@@ -38,6 +39,8 @@ public final class VxdumpMeters {
     private final SocketDrops socketDrops;
     private final DiskRetention retention;
     private int registeredSessions;
+    private int registeredViews;
+    private final java.util.Set<String> registeredRules = new java.util.HashSet<>();
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output, List<PcapWriter> writers,
@@ -56,8 +59,8 @@ public final class VxdumpMeters {
         dropped(DropReason.SESSION_LIMIT, NO_SESSION, ps, p -> sum(p, DatagramProcessor::sessionLimit));
         Gauge.builder("vxdump.packets.pending", accounting, a -> a.totals().pending())
                 .description("packets staged, not yet written").register(registry);
-        Gauge.builder("vxdump.sessions", sessions, t -> t.all().length)
-                .description("mirror sessions, configured and made for unknown VNIs").register(registry);
+        Gauge.builder("vxdump.sessions", sessions, SessionTable::routedSessions)
+                .description("mirror sessions packets go to now, configured and made for unknown VNIs").register(registry);
         Gauge.builder("vxdump.output.free.bytes", output, VxdumpMeters::usableSpace)
                 .description("bytes the output file system has free for vxdump").register(registry);
         this.socketDrops = new SocketDrops(socketInodes);
@@ -92,15 +95,23 @@ public final class VxdumpMeters {
         registerNewSessions();
     }
 
-    /** Registers the meters of sessions made since the last call; run before each scrape. */
+    /**
+     * Registers the meters of sessions made since the last call, and of filter rules a reload gave
+     * a session; run about once a second, off the scrape.
+     */
     public synchronized void registerNewSessions() {
+        NamedSession[] named = sessions.named();
+        for (; registeredSessions < named.length; registeredSessions++) {
+            register(named[registeredSessions]);
+        }
         Session[] all = sessions.all();
-        for (; registeredSessions < all.length; registeredSessions++) {
-            register(all[registeredSessions]);
+        for (; registeredViews < all.length; registeredViews++) {
+            registerRules(all[registeredViews]);
         }
     }
 
-    private void register(Session s) {
+    // A named session's meters add up all its views (configurations), so a reload never resets them.
+    private void register(NamedSession s) {
         Tags tags = Tags.of("session", s.name());
         counter("vxdump.packets.written", tags, s, x -> x.output().packetsWritten(), "packets written to files");
         counter("vxdump.bytes.written", tags, s, x -> x.output().bytesWritten(), "bytes written to files, headers included");
@@ -113,18 +124,46 @@ public final class VxdumpMeters {
                 .description("finished files deleted by retention, by the limit that made room").register(registry);
         dropped(DropReason.WRITER_BACKLOG, s.name(), s, x -> x.sum(SessionLane::backlogDrops));
         dropped(DropReason.WRITE_ERROR, s.name(), s, x -> x.output().writeErrors());
-        List<FilterRule> rules = s.filter().rules();
+    }
+
+    /**
+     * A rule's meter, by session, rule number and direction, counts that rule's decisions in every
+     * view that has it: a reload that keeps a rule keeps counting in the same series.
+     */
+    private void registerRules(Session view) {
+        NamedSession s = view.named();
+        List<FilterRule> rules = view.filter().rules();
         for (int i = 0; i <= rules.size(); i++) {
-            int decision = i;
             String rule = i < rules.size() ? String.valueOf(rules.get(i).number()) : "default";
             String direction = i < rules.size() ? rules.get(i).direction().label() : "any";
-            FunctionCounter.builder("vxdump.filter.rule.matches", s, x -> x.sum(l -> l.decisions(decision)))
-                    .tags(tags.and("rule", rule, "direction", direction))
+            if (!registeredRules.add(s.name() + "\0" + rule + "\0" + direction)) {
+                continue;
+            }
+            FunctionCounter.builder("vxdump.filter.rule.matches", s, x -> ruleMatches(x, rule, direction))
+                    .tags("session", s.name(), "rule", rule, "direction", direction)
                     .description("packets whose filter decision this rule (or the default) made").register(registry);
         }
     }
 
-    private void counter(String name, Tags tags, Session s, ToLongFunction<Session> f, String description) {
+    private static long ruleMatches(NamedSession s, String rule, String direction) {
+        long total = 0;
+        for (Session v : s.views()) {
+            List<FilterRule> rules = v.filter().rules();
+            for (int i = 0; i <= rules.size(); i++) {
+                boolean same = i < rules.size()
+                        ? rules.get(i).direction().label().equals(direction) && String.valueOf(rules.get(i).number()).equals(rule)
+                        : rule.equals("default");
+                if (same) {
+                    int decision = i;
+                    total += v.sum(l -> l.decisions(decision));
+                    break;
+                }
+            }
+        }
+        return total;
+    }
+
+    private void counter(String name, Tags tags, NamedSession s, ToLongFunction<NamedSession> f, String description) {
         FunctionCounter.builder(name, s, x -> f.applyAsLong(x)).tags(tags).description(description).register(registry);
     }
 

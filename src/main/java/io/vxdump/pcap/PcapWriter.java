@@ -148,7 +148,10 @@ public final class PcapWriter implements Runnable {
         if (o == null) {
             o = outputs.apply(id);
             byId[id] = o;
-            known.add(o);
+            if (!o.known) { // several ids (one per configuration a reload gave) share an output
+                o.known = true;
+                known.add(o);
+            }
         }
         return o;
     }

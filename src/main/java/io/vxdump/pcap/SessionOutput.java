@@ -44,6 +44,8 @@ public final class SessionOutput {
 
     // The current file.
     private boolean open;
+    /** In its writer's list of outputs; writer thread only. */
+    boolean known;
     private FileChannel channel; // null while parked by the fd budget
     private Path partPath;
     private Path finalPath;

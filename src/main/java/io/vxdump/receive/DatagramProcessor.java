@@ -2,7 +2,6 @@ package io.vxdump.receive;
 
 import io.netty.buffer.ByteBuf;
 import io.vxdump.filter.SessionFilter;
-import io.vxdump.filter.SourceAllowList;
 import io.vxdump.metrics.LongCounter;
 import io.vxdump.packet.InnerFrame;
 import io.vxdump.packet.Vxlan;
@@ -28,7 +27,6 @@ public final class DatagramProcessor {
     private final SessionTable sessions;
     private final StagingRing[] rings;
     private final WriterWakeup[] wakeups;
-    private final SourceAllowList allowSources;
     private final InnerFrame frame = new InnerFrame();
     private final WallClock clock = new WallClock();
     /** The last timestamp given: time never steps back within one thread's stream. */
@@ -48,15 +46,12 @@ public final class DatagramProcessor {
      * @param lane the receive thread's index: which {@link SessionLane} of each session it counts in
      * @param rings this thread's staging ring to each writer, by writer index
      * @param wakeups each writer's wakeup, by writer index
-     * @param allowSources the senders allowed, or null for any
      */
-    public DatagramProcessor(int lane, SessionTable sessions, StagingRing[] rings, WriterWakeup[] wakeups,
-                             SourceAllowList allowSources) {
+    public DatagramProcessor(int lane, SessionTable sessions, StagingRing[] rings, WriterWakeup[] wakeups) {
         this.lane = lane;
         this.sessions = sessions;
         this.rings = rings.clone();
         this.wakeups = wakeups.clone();
-        this.allowSources = allowSources;
     }
 
     /**
@@ -65,7 +60,10 @@ public final class DatagramProcessor {
      */
     public void process(ByteBuf buf, int index, int length, InetAddress sender) {
         received.increment();
-        if (allowSources != null && !allowSources.allows(sender)) {
+        // One read of the routes per packet: a reload swaps them whole, so each packet is decided
+        // by the old configuration or the new one, never a mix.
+        SessionTable.Routes routes = sessions.routes();
+        if (!routes.allows(sender)) {
             notAllowed.increment();
             return;
         }
@@ -74,7 +72,7 @@ public final class DatagramProcessor {
             decapErrors.increment();
             return;
         }
-        Session session = sessions.get(vni);
+        Session session = routes.get(vni);
         if (session == null) {
             session = sessions.forUnknown(vni);
             if (session == null) {

@@ -62,7 +62,8 @@ public final class Warmup {
         // Like the daemon's table: sessions for unknown VNIs are made (up to a limit) with the
         // daemon's filter for them, so the JIT sees the branches the real traffic takes.
         SessionTable table = new SessionTable(sessions,
-                vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1), 8);
+                vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1), 8,
+                1, allow);
         StagingRing direct = new StagingRing(4 << 20);
         StagingRing socket = new StagingRing(4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
@@ -77,10 +78,10 @@ public final class Warmup {
         }
         long done = 0;
         try {
-            DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups, allow);
+            DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups);
             done += handDirectly(first, payloads);
             first.close();
-            DatagramProcessor second = new DatagramProcessor(0, table, new StagingRing[] {socket}, wakeups, allow);
+            DatagramProcessor second = new DatagramProcessor(0, table, new StagingRing[] {socket}, wakeups);
             done += receiver.warmUp(second, payloads, DATAGRAMS);
             second.close();
         } finally {

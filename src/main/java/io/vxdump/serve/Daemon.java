@@ -94,7 +94,8 @@ public final class Daemon {
                 ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), config.unknownVniFilter(),
                         output, lanes)
                 : null;
-        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount);
+        SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
+        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
 
         requireDirectMemory(lanes, writerCount, write);
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
@@ -118,9 +119,8 @@ public final class Daemon {
             writer.start();
         }
         List<DatagramProcessor> processors = new ArrayList<>();
-        SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         for (int i = 0; i < lanes; i++) {
-            processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups, allow));
+            processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups));
         }
         long warmStart = System.nanoTime();
         long warmed = Warmup.run(output.directory(), mode,

@@ -53,7 +53,7 @@ class GoldenBankExamplesTest {
         }
         SessionTable table = new SessionTable(sessions, null, 0);
         DatagramProcessor p = new DatagramProcessor(0, table, new StagingRing[] {new StagingRing(1 << 20)},
-                new WriterWakeup[] {new WriterWakeup()}, null);
+                new WriterWakeup[] {new WriterWakeup()});
         byte[] datagram = Frames.vxlan(vni, TestFrames.frame(frameSpec));
         p.process(Unpooled.wrappedBuffer(datagram), 0, datagram.length, InetAddress.getByAddress(Frames.addr4(eni)));
         SessionLane lane = table.get(vni).lane(0);

@@ -42,9 +42,9 @@ class DatagramProcessorTest {
     }
 
     /** A processor whose one ring nobody drains. */
-    static DatagramProcessor processor(SessionTable table, int ringBytes, io.vxdump.filter.SourceAllowList allow) {
+    static DatagramProcessor processor(SessionTable table, int ringBytes) {
         return new DatagramProcessor(0, table, new StagingRing[] {new StagingRing(ringBytes)},
-                new WriterWakeup[] {new WriterWakeup()}, allow);
+                new WriterWakeup[] {new WriterWakeup()});
     }
 
     private static void send(DatagramProcessor p, byte[] datagram) {
@@ -57,7 +57,7 @@ class DatagramProcessorTest {
                 List.of(RuleBuilder.parseCompact("100 any accept source=0.0.0.0/0")), Action.REJECT);
         SessionTable table = new SessionTable(List.of(session(100, "web", 0, noArp)),
                 vni -> session(vni, "vni-" + vni, 0, SessionFilter.KEEP_ALL), 1);
-        DatagramProcessor p = processor(table, 1 << 20, null);
+        DatagramProcessor p = processor(table, 1 << 20);
 
         byte[] ip = Frames.sized(200, 1);
         send(p, Frames.vxlan(100, ip));
@@ -86,7 +86,7 @@ class DatagramProcessorTest {
     @Test
     void unknownVnisAreDroppedWhenConfiguredTo() {
         SessionTable table = new SessionTable(List.of(session(100, "web", 0, SessionFilter.KEEP_ALL)), null, 1024);
-        DatagramProcessor p = processor(table, 1 << 20, null);
+        DatagramProcessor p = processor(table, 1 << 20);
         send(p, Frames.vxlan(5, Frames.arp()));
         send(p, Frames.vxlan(100, Frames.arp()));
         Totals t = new Accounting(List.of(p), table).totals();
@@ -99,7 +99,7 @@ class DatagramProcessorTest {
     void aFullRingDropsAndCountsWriterBacklog() {
         Session s = session(1, "s", 0, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = processor(table, 64 << 10, null);
+        DatagramProcessor p = processor(table, 64 << 10);
         byte[] big = Frames.vxlan(1, Frames.sized(9000, 1));
         int sent = 40; // 7 records of 9,024 bytes fit a 64 KiB ring, and no writer empties it
         for (int i = 0; i < sent; i++) {
@@ -115,16 +115,17 @@ class DatagramProcessorTest {
     void snaplenCutsTheRecordAndKeepsTheOriginalLength() {
         Session s = session(1, "s", 64, SessionFilter.KEEP_ALL);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = processor(table, 1 << 20, null);
+        DatagramProcessor p = processor(table, 1 << 20);
         send(p, Frames.vxlan(1, Frames.sized(1000, 1)));
         assertEquals(1, s.sum(l -> l.truncated()));
     }
 
     @Test
     void sendersOutsideAllowSourcesAreDroppedFirst() throws Exception {
-        SessionTable table = new SessionTable(List.of(session(1, "s", 0, SessionFilter.KEEP_ALL)), null, 0);
-        DatagramProcessor p = processor(table, 1 << 20, new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8"),
+        SessionTable table = new SessionTable(List.of(session(1, "s", 0, SessionFilter.KEEP_ALL)), null, 0, 1,
+                new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8"),
                         io.vxdump.filter.Cidr.parse("2001:db8::/32"))));
+        DatagramProcessor p = processor(table, 1 << 20);
         byte[] d = Frames.vxlan(1, Frames.arp());
         for (String sender : new String[] {"10.1.2.3", "192.0.2.1", "2001:db8::5", "2001:db9::5"}) {
             p.process(Unpooled.wrappedBuffer(d), 0, d.length, java.net.InetAddress.getByName(sender));
@@ -143,7 +144,7 @@ class DatagramProcessorTest {
                 RuleBuilder.parseCompact("100 inbound reject protocol=tcp destination-port=443")), Action.REJECT);
         Session s = session(1, "s", 0, f);
         SessionTable table = new SessionTable(List.of(s), null, 0);
-        DatagramProcessor p = processor(table, 1 << 20, null);
+        DatagramProcessor p = processor(table, 1 << 20);
         java.net.InetAddress eni = java.net.InetAddress.getByName("10.0.1.10");
         byte[] https = Frames.vxlan(1, Frames.ethernet(0x0800, Frames.ipv4(6, "203.0.113.5", "10.0.1.10",
                 Frames.tcp(5000, 443, new byte[0]))));

@@ -76,7 +76,7 @@ public class PacketPathBenchmark {
         }
         SessionTable table = new SessionTable(sessions, null, 0);
         ring = new StagingRing(ringSize);
-        processor = new DatagramProcessor(0, table, new StagingRing[] {ring}, new WriterWakeup[] {new WriterWakeup()}, null);
+        processor = new DatagramProcessor(0, table, new StagingRing[] {ring}, new WriterWakeup[] {new WriterWakeup()});
     }
 
     @Benchmark
