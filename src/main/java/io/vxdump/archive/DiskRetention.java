@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the output within {@link StorageLimits} across all sessions: while the file system has
  * less free space than the floor, or this instance's finished files take more than the total
  * allowed, the oldest finished file of any session is deleted (never the newest of a session).
- * Checked on its own thread once a second, at once when a writer opens a file, and after every
- * finished file, so a filling disk is cut back before writes fail. Deletions are counted by the
- * limit that caused them.
+ * Checked on its own thread once a second, at once when a writer opens a file, after every
+ * finished file and when a reload changes the limits, so a filling disk is cut back before writes
+ * fail. Deletions are counted by the limit that caused them.
  */
 public final class DiskRetention implements FinishedFileSink {
     private static final Logger LOG = LoggerFactory.getLogger(DiskRetention.class);
@@ -28,7 +28,7 @@ public final class DiskRetention implements FinishedFileSink {
 
     private final Path output;
     private final UnaryOperator<String> prefixOf;
-    private final StorageLimits limits;
+    private volatile StorageLimits limits;
     private final ArchiveIndex index = new ArchiveIndex();
     private final LongCounter deletedForFloor = new LongCounter();
     private final LongCounter deletedForTotal = new LongCounter();
@@ -61,10 +61,14 @@ public final class DiskRetention implements FinishedFileSink {
                 }
             }
         }
-        if (!limits.unlimited()) {
-            enforce(); // before the first file is opened
-            thread.start();
-        }
+        enforce(); // before the first file is opened
+        thread.start();
+    }
+
+    /** A reload's limits, applied at once. */
+    public void limits(StorageLimits limits) {
+        this.limits = limits;
+        request();
     }
 
     @Override
@@ -100,6 +104,11 @@ public final class DiskRetention implements FinishedFileSink {
 
     /** Deletes oldest files until within the limits or nothing more may go. */
     void enforce() {
+        StorageLimits limits = this.limits;
+        if (limits.unlimited()) {
+            stuck = false;
+            return;
+        }
         boolean within = true;
         if (limits.maxBytesTotal() > 0) {
             while (index.bytes() > limits.maxBytesTotal()) {

@@ -11,7 +11,7 @@ import sun.misc.Signal;
 
 /**
  * {@code vxdump serve}: runs until SIGTERM or SIGINT, then drains and finishes every file and
- * exits 0. SIGUSR1 finishes every open file and goes on. The signals are handled here rather than by a shutdown hook so that the stop is
+ * exits 0. SIGUSR1 finishes every open file and goes on; SIGHUP re-reads the configuration. The signals are handled here rather than by a shutdown hook so that the stop is
  * orderly and the exit status is 0, not 143.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -42,8 +42,25 @@ final class ServeCommand implements Callable<Integer> {
                     + e.getMessage(), e);
         }
         Signal.handle(new Signal("USR1"), s -> daemon.finishOpenFiles());
+        Signal.handle(new Signal("HUP"), s -> reload(daemon));
         stop.await();
         daemon.stop();
         return 0;
+    }
+
+    /** SIGHUP: the file and the flags again; an error is one log line and changes nothing. */
+    private void reload(Daemon daemon) {
+        String source = options.config == null ? "the command line" : options.config.toString();
+        ServeConfig next;
+        try {
+            next = options.resolve();
+        } catch (io.vxdump.config.ConfigException e) {
+            daemon.reloadRefused(e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            daemon.reloadRefused(source + ": " + e);
+            return;
+        }
+        daemon.reload(next, source);
     }
 }

@@ -89,4 +89,36 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
         }
         return Units.formatSize(s.minFreeBytes());
     }
+
+    /**
+     * The keys that differ in {@code next} but take a restart to change: the sockets, threads,
+     * memory, output location and file format. Everything else (sessions, their names, filters and
+     * snaplens, allow-sources, rotation, retention, post-rotate) a reload applies.
+     */
+    public List<String> restartOnlyChanges(ServeConfig next) {
+        List<String> keys = new java.util.ArrayList<>();
+        changed(keys, "listen", listen, next.listen);
+        changed(keys, "output", output, next.output);
+        changed(keys, "instance-id", instanceId, next.instanceId);
+        changed(keys, "metrics", metrics, next.metrics);
+        changed(keys, "receive.threads", threads, next.threads);
+        changed(keys, "receive.socket-buffer", socketBuffer, next.socketBuffer);
+        changed(keys, "staging.ring-size", write.ringSize(), next.write.ringSize());
+        changed(keys, "writer.threads", write.threads(), next.write.threads());
+        changed(keys, "writer.buffer-memory", write.blockMemory(), next.write.blockMemory());
+        changed(keys, "writer.block-size", write.blockSize(), next.write.blockSize());
+        changed(keys, "writer.direct-io", write.directIo(), next.write.directIo());
+        changed(keys, "writer.max-open-files", write.maxOpenFiles(), next.write.maxOpenFiles());
+        changed(keys, "pcap.precision", precision, next.precision);
+        changed(keys, "unknown-vni", unknownVni, next.unknownVni);
+        changed(keys, "max-sessions", maxSessions, next.maxSessions);
+        changed(keys, "health.max-idle", healthMaxIdleSeconds, next.healthMaxIdleSeconds);
+        return keys;
+    }
+
+    private static void changed(List<String> keys, String key, Object was, Object now) {
+        if (!java.util.Objects.equals(was, now)) {
+            keys.add(key);
+        }
+    }
 }

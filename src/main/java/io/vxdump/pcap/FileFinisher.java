@@ -25,8 +25,8 @@ public final class FileFinisher {
         t.setDaemon(true);
         return t;
     });
-    private final PostRotateCommand postRotate;
-    private final RetentionPolicy retention;
+    private volatile PostRotateCommand postRotate;
+    private volatile RetentionPolicy retention;
     private final OutputSettings settings;
     private final FinishedFileSink next;
 
@@ -40,6 +40,12 @@ public final class FileFinisher {
         this.retention = new RetentionPolicy(settings.retention());
         this.settings = settings;
         this.next = next;
+    }
+
+    /** A reload's post-rotate command and per-session retention: files finished from now on get them. */
+    public void reconfigure(OutputSettings changed) {
+        postRotate = changed.postRotate().map(PostRotateCommand::new).orElse(null);
+        retention = new RetentionPolicy(changed.retention());
     }
 
     /** A writer opens a file: the next stage may make room. Writer thread; does not block. */
@@ -99,8 +105,9 @@ public final class FileFinisher {
         if (owner != null) {
             owner.filesFinishedCounter().increment();
         }
-        if (postRotate != null) {
-            postRotate.run(target);
+        PostRotateCommand command = postRotate;
+        if (command != null) {
+            command.run(target);
         }
         String prefix = settings.filePrefix(session);
         int deleted = retention.apply(target.getParent(), prefix);

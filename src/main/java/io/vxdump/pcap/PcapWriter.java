@@ -61,6 +61,11 @@ public final class PcapWriter implements Runnable {
         thread.start();
     }
 
+    /** A reload's rotation: files opened from now on follow it. Any thread. */
+    public void reconfigure(OutputSettings settings) {
+        ctx.settings = settings;
+    }
+
     /** What receive threads use to wake this writer. */
     public WriterWakeup wakeup() {
         return wakeup;

@@ -28,7 +28,13 @@ public final class SessionOutput {
 
     private final String session;
     private final String prefix;
-    private final int snaplen;
+    private volatile int snaplen;
+    /** System.nanoTime() of the last request to finish the open file (a reload), or 0. */
+    private volatile long finishRequestedAt;
+    private long finishHandled;
+    private volatile boolean retired;
+    /** How long a reload's request waits, so packets staged under the old configuration still reach the file. */
+    static final long RECONFIGURE_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final Path directory;
     private final OutputSettings settings;
 
@@ -130,7 +136,7 @@ public final class SessionOutput {
             return;
         }
         int recordLength = PcapFormat.RECORD_HEADER_LENGTH + caplen;
-        RotationPolicy rotation = settings.rotation();
+        RotationPolicy rotation = ctx.settings.rotation();
         if (open && (ts >= intervalEnd
                 || (rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
                 || (rotation.maxBytes() > 0 && packets > 0 && size + recordLength > rotation.maxBytes()))) {
@@ -193,7 +199,7 @@ public final class SessionOutput {
             finalPath = directory.resolve(name);
             size = 0;
             packets = 0;
-            intervalEnd = settings.rotation().intervalEnd(firstTimestamp);
+            intervalEnd = ctx.settings.rotation().intervalEnd(firstTimestamp);
         } catch (IOException e) {
             directoryMade = false;
             ctx.gate.failed("opening " + (part != null ? part : directory), e, ctx.now);
@@ -444,6 +450,16 @@ public final class SessionOutput {
      * rotation, and writes records that have waited too long in the block.
      */
     void tick(WriterContext ctx, long wallNanos) {
+        long requested = finishRequestedAt;
+        if (requested != 0 && ctx.now - requested >= RECONFIGURE_GRACE_NANOS) {
+            // A reload removed the session or changed its snaplen: finish the file once the packets
+            // staged before it are written; a removed session's stragglers get finished too.
+            if (requested != finishHandled || retired) {
+                finishHandled = requested;
+                finish(ctx);
+                return;
+            }
+        }
         if (open && wallNanos >= intervalEnd) {
             finish(ctx);
         } else if (unwrittenSince != 0 && ctx.now - unwrittenSince >= FLUSH_AFTER_NANOS) {
@@ -451,12 +467,32 @@ public final class SessionOutput {
         }
     }
 
-    /** Writes what is pending and hands the file, if any, to the finisher. */
+    /**
+     * A reload changed the session's snaplen: files from now on get it in their header, and the open
+     * file is finished after a grace second. Any thread.
+     */
+    public void snaplen(int snaplen) {
+        this.snaplen = snaplen;
+        finishRequestedAt = System.nanoTime() | 1;
+    }
+
+    /**
+     * A reload removed the session ({@code true}) or brought it back: a removed session's open
+     * file is finished after a grace second, and so is any file a straggling packet opens. Any thread.
+     */
+    public void retired(boolean retired) {
+        this.retired = retired;
+        if (retired) {
+            finishRequestedAt = System.nanoTime() | 1;
+        }
+    }
+
     /** True while a file is open (being written). Writer thread. */
     boolean isOpen() {
         return open;
     }
 
+    /** Writes what is pending and hands the file, if any, to the finisher. */
     void finish(WriterContext ctx) {
         if (!open) {
             return;

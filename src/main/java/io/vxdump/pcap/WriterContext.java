@@ -10,7 +10,8 @@ final class WriterContext {
     final FileHandles files;
     final WriteFailureGate gate;
     final FileFinisher finisher;
-    final OutputSettings settings;
+    /** Replaced whole by a reload (rotation); the writer reads it per record. */
+    volatile OutputSettings settings;
     /** System.nanoTime() of the record being written, refreshed by the writer loop. */
     long now;
     /** Writes issued and bytes they carried (padding included), for the writer's closing debug line. */

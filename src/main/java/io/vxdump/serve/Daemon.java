@@ -54,6 +54,13 @@ public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
 
     private final ServeConfig config;
+    /** The configuration in force: the start's, then each reload's (restart-only keys as started). */
+    private volatile ServeConfig running;
+    private SessionTable sessions;
+    private OutputSettings output;
+    private int lanes;
+    private volatile boolean lastReloadOk = true;
+    private volatile long lastReloadOkSeconds = System.currentTimeMillis() / 1000;
     private FileFinisher finisher;
     private DiskRetention retention;
     private final List<PcapWriter> writers = new ArrayList<>();
@@ -65,12 +72,13 @@ public final class Daemon {
 
     public Daemon(ServeConfig config) {
         this.config = config;
+        this.running = config;
     }
 
     /** Starts serving; returns the bound address. */
     public InetSocketAddress start() throws IOException, InterruptedException {
         // Absolute, so post-rotate commands get a path that means the same wherever they cd to.
-        OutputSettings output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
+        output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate(), config.instanceId());
         Files.createDirectories(config.output());
         retention = new DiskRetention(output.directory(), output::filePrefix, config.storage());
@@ -84,18 +92,18 @@ public final class Daemon {
         io.vxdump.config.WriteConfig write = config.write();
         WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
         receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
-        int lanes = receiver.sockets();
+        lanes = receiver.sockets();
         int writerCount = write.threads();
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
             configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));
         }
         IntFunction<Session> forUnknown = config.unknownVni() == UnknownVni.CAPTURE
-                ? vni -> newSession(vni, SessionConfig.defaultName(vni), config.snaplen(), config.unknownVniFilter(),
+                ? vni -> newSession(vni, SessionConfig.defaultName(vni), running.snaplen(), config.unknownVniFilter(),
                         output, lanes)
                 : null;
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
-        SessionTable sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
+        sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
 
         requireDirectMemory(lanes, writerCount, write);
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
@@ -163,6 +171,12 @@ public final class Daemon {
                 receiver::socketInodes, retention);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
+        io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success", this, d -> d.lastReloadOk ? 1 : 0)
+                .description("1 when the last configuration reload (SIGHUP) succeeded, 0 when it was refused").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success.timestamp.seconds", this,
+                        d -> d.lastReloadOkSeconds)
+                .description("when the configuration in force was loaded (start or SIGHUP), seconds since the epoch")
+                .register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.healthy", health, h -> h.check().healthy() ? 1 : 0)
                 .description("1 while /healthz answers 200, 0 while it answers 503").register(registry);
         MetricsServer server;
@@ -207,6 +221,61 @@ public final class Daemon {
             }
         }
         return writers.isEmpty() ? "" : writers.get(0).lastError();
+    }
+
+    /**
+     * Applies a re-read configuration without closing a socket (SIGHUP): sessions (added, removed,
+     * renamed, new VNI, filter or snaplen), allow-sources, rotation, retention and post-rotate.
+     * Each packet is decided by the old configuration or the new one: the routes are swapped whole.
+     * A removed session's open file is finished (after a grace second for the packets staged before
+     * the swap). Keys that need a restart keep their running values and are named in the log.
+     */
+    public synchronized void reload(ServeConfig next, String source) {
+        List<String> restartOnly = config.restartOnlyChanges(next);
+        if (!restartOnly.isEmpty()) {
+            LOG.warn("reload: {} changed but take{} a restart; the running value{} stay{}", String.join(", ", restartOnly),
+                    restartOnly.size() == 1 ? "s" : "", restartOnly.size() == 1 ? "" : "s", restartOnly.size() == 1 ? "s" : "");
+        }
+        List<Session> configured = new ArrayList<>();
+        for (SessionConfig c : next.sessions()) {
+            configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));
+        }
+        SourceAllowList allow = next.allowSources().isEmpty() ? null : new SourceAllowList(next.allowSources());
+        OutputSettings changed = new OutputSettings(output.directory(), output.precision(), next.rotation(),
+                next.retention(), next.postRotate(), output.instanceId());
+        // Rotation and retention first: the new sessions' first files follow them.
+        for (PcapWriter w : writers) {
+            w.reconfigure(changed);
+        }
+        finisher.reconfigure(changed);
+        retention.limits(next.storage());
+        running = next;
+        SessionTable.Changes changes = sessions.reconfigure(configured, allow);
+        for (io.vxdump.session.NamedSession n : changes.removed()) {
+            n.output().retired(true);
+        }
+        for (io.vxdump.session.NamedSession n : changes.added()) {
+            n.output().retired(false);
+        }
+        for (io.vxdump.session.NamedSession n : changes.snaplenChanged()) {
+            n.output().snaplen(n.current().snaplen());
+        }
+        lastReloadOk = true;
+        lastReloadOkSeconds = System.currentTimeMillis() / 1000;
+        LOG.info("configuration reloaded from {}: {} session(s) routed; added [{}], removed [{}], reconfigured [{}]; "
+                        + "allow-sources {}; rotation, retention and post-rotate as configured", source,
+                sessions.routedSessions(), names(changes.added()), names(changes.removed()), names(changes.reconfigured()),
+                next.allowSources().isEmpty() ? "any" : next.allowSources().size() + " block(s)");
+    }
+
+    /** A reload was refused (the file has an error): the running configuration stays. */
+    public void reloadRefused(String why) {
+        lastReloadOk = false;
+        LOG.error("reload refused, the running configuration stays: {}", why);
+    }
+
+    private static String names(List<io.vxdump.session.NamedSession> sessions) {
+        return String.join(", ", sessions.stream().map(io.vxdump.session.NamedSession::name).toList());
     }
 
     /** Finishes every open file now (SIGUSR1): each writer does so within about 100 ms. */

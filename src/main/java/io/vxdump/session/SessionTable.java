@@ -155,6 +155,8 @@ public final class SessionTable {
         List<NamedSession> snaplenChanged = new ArrayList<>();
         java.util.Set<Integer> configuredVnis = new java.util.HashSet<>();
         java.util.Set<NamedSession> stillRouted = new java.util.HashSet<>();
+        java.util.Set<Session> routedNow = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        routedNow.addAll(routes.routed);
         for (Session c : configured) {
             configuredVnis.add(c.vni());
             NamedSession earlier = byName.get(c.name());
@@ -167,7 +169,7 @@ public final class SessionTable {
             Session now = earlier.current();
             stillRouted.add(earlier);
             madeForUnknown.remove(earlier);
-            boolean wasRouted = earlier.routed() && routes.routed.contains(now);
+            boolean wasRouted = routedNow.contains(now);
             if (wasRouted && now.vni() == c.vni() && now.snaplen() == c.snaplen() && now.filter().equals(c.filter())) {
                 routed.add(now); // unchanged: the same view, the same counters
                 continue;

@@ -3,6 +3,8 @@ package io.vxdump.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.pcap.OutputSettings;
@@ -49,5 +51,71 @@ class SessionTableTest {
         assertNull(t.forUnknown(12), "the third unknown VNI is over the limit");
         assertNull(t.get(12));
         assertEquals(3, t.all().length);
+    }
+
+    private static Session named(int vni, String name, SessionFilter filter) {
+        return new Session(vni, name, 0, filter, new SessionOutput(name, 0, OUT), 2);
+    }
+
+    private static final SessionFilter NO_ARP = new SessionFilter(io.vxdump.filter.Monitored.OUTER_SOURCE,
+            List.of(), io.vxdump.filter.Action.REJECT);
+
+    @Test
+    void aReloadKeepsSessionsByNameAndSwapsTheRoutesWhole() throws Exception {
+        Session web = named(100, "web", SessionFilter.KEEP_ALL);
+        Session db = named(200, "db", SessionFilter.KEEP_ALL);
+        SessionTable t = new SessionTable(List.of(web, db), SessionTableTest::session, 10, 2, null);
+        Session dynamic = t.forUnknown(7);
+        SessionTable.Routes before = t.routes();
+
+        io.vxdump.filter.SourceAllowList allow = new io.vxdump.filter.SourceAllowList(
+                List.of(io.vxdump.filter.Cidr.parse("10.0.0.0/8")));
+        SessionTable.Changes c = t.reconfigure(List.of(
+                named(100, "web", SessionFilter.KEEP_ALL),   // unchanged
+                named(300, "db", NO_ARP),                     // same name: new VNI and filter
+                named(400, "dns", SessionFilter.KEEP_ALL)),   // new
+                allow);
+
+        assertSame(web, t.get(100), "an unchanged session keeps its view and counters");
+        Session db2 = t.get(300);
+        assertSame(db.named(), db2.named(), "same name: same files, writer and counts");
+        assertSame(db.output(), db2.output());
+        assertEquals(db.writer(), db2.writer());
+        assertEquals(NO_ARP, db2.filter());
+        assertNull(t.get(200), "db's old VNI goes nowhere now");
+        assertSame(dynamic, t.get(7), "sessions made for unknown VNIs stay");
+        assertEquals(List.of("dns"), c.added().stream().map(NamedSession::name).toList());
+        assertEquals(List.of("db"), c.reconfigured().stream().map(NamedSession::name).toList());
+        assertEquals(List.of(), c.removed());
+        assertEquals(4, t.routedSessions());
+
+        // The old routes are untouched: a packet that read them is decided wholly by them.
+        assertSame(db, before.get(200));
+        assertTrue(before.allows(java.net.InetAddress.getByName("192.0.2.1")));
+        assertFalse(t.routes().allows(java.net.InetAddress.getByName("192.0.2.1")));
+        assertTrue(t.routes().allows(java.net.InetAddress.getByName("10.1.1.1")));
+
+        // db removed, and VNI 7 now configured under a name: the dynamic vni-7 stops being routed.
+        c = t.reconfigure(List.of(named(100, "web", SessionFilter.KEEP_ALL), named(7, "seven", SessionFilter.KEEP_ALL)), null);
+        assertEquals(java.util.Set.of("db", "dns", "vni-7"),
+                c.removed().stream().map(NamedSession::name).collect(java.util.stream.Collectors.toSet()));
+        assertFalse(db.named().routed());
+        assertEquals("seven", t.get(7).name());
+        assertNull(t.get(300));
+
+        // db comes back: its files and counts with it.
+        c = t.reconfigure(List.of(named(100, "web", SessionFilter.KEEP_ALL), named(200, "db", SessionFilter.KEEP_ALL)), null);
+        assertSame(db.named(), t.get(200).named());
+        assertTrue(db.named().routed());
+        assertTrue(c.added().contains(db.named()));
+        assertEquals(3, db.named().views().size(), "one view per configuration it had");
+
+        // A VNI made for an unknown VNI again gets its old name's files back.
+        assertSame(dynamic.named(), t.forUnknown(7).named());
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (Session s : t.all()) {
+            assertTrue(ids.add(s.id()), "ids are never reused");
+            assertSame(s, t.byId(s.id()));
+        }
     }
 }
