@@ -64,6 +64,11 @@ final class PcapngReader extends CaptureReader {
             int length = ByteBuffer.wrap(read(4, false)).order(order).getInt();
             checkLength(length, 12);
             ByteBuffer body = ByteBuffer.wrap(read(length - 8, false)).order(order); // body + trailing length
+            int fixed = type == IDB ? 20 : type == EPB ? 32 : type == SPB ? 16 : 12; // headers, fixed fields, trailer
+            if (length < fixed) {
+                throw new CaptureFormatException("a pcapng block of type " + type + " is too short (" + length
+                        + " bytes) for its fields: corrupt", false);
+            }
             switch (type) {
                 case IDB -> interfaces.add(describeInterface(body, length - 12));
                 case EPB -> {
@@ -104,7 +109,7 @@ final class PcapngReader extends CaptureReader {
         long units = (Integer.toUnsignedLong(b.getInt(4)) << 32) | Integer.toUnsignedLong(b.getInt(8));
         int caplen = b.getInt(12);
         int origlen = b.getInt(16);
-        if (caplen < 0 || 20 + caplen > b.capacity() - 4) {
+        if (caplen < 0 || caplen > b.capacity() - 24) { // no int overflow for an absurd caplen
             throw new CaptureFormatException("an enhanced packet block claims more bytes than it holds: corrupt", false);
         }
         byte[] data = new byte[caplen];
