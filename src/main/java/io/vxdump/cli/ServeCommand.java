@@ -27,6 +27,9 @@ final class ServeCommand implements Callable<Integer> {
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         Daemon daemon = new Daemon(config);
+        // Before start: the JVM's own SIGHUP action would end the process during the warm-up.
+        Signal.handle(new Signal("USR1"), s -> daemon.finishOpenFiles());
+        Signal.handle(new Signal("HUP"), s -> reload(daemon));
         try {
             daemon.start();
         } catch (java.nio.file.FileSystemException e) {
@@ -41,8 +44,6 @@ final class ServeCommand implements Callable<Integer> {
             throw new IOException("cannot bind " + io.vxdump.config.HostPort.format(config.listen()) + ": "
                     + e.getMessage(), e);
         }
-        Signal.handle(new Signal("USR1"), s -> daemon.finishOpenFiles());
-        Signal.handle(new Signal("HUP"), s -> reload(daemon));
         stop.await();
         daemon.stop();
         return 0;

@@ -60,6 +60,8 @@ public final class Daemon {
     private OutputSettings output;
     private int lanes;
     private volatile boolean lastReloadOk = true;
+    /** Set once start() has bound the sockets: signals act only then. */
+    private volatile boolean serving;
     private volatile long lastReloadOkSeconds = System.currentTimeMillis() / 1000;
     private FileFinisher finisher;
     private DiskRetention retention;
@@ -142,6 +144,7 @@ public final class Daemon {
             metrics = startMetrics(config.metrics().get(), processors, sessions, output);
         }
         address = receiver.start(processors);
+        serving = true;
         LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each ({}), "
                         + "{} writer(s): {}, staging {} per ring; output kept above {} free{}; "
                         + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
@@ -231,6 +234,10 @@ public final class Daemon {
      * the swap). Keys that need a restart keep their running values and are named in the log.
      */
     public synchronized void reload(ServeConfig next, String source) {
+        if (!serving) {
+            LOG.warn("reload ignored: vxdump is still starting; send SIGHUP again once it serves");
+            return;
+        }
         List<String> restartOnly = config.restartOnlyChanges(next);
         if (!restartOnly.isEmpty()) {
             LOG.warn("reload: {} changed but take{} a restart; the running value{} stay{}", String.join(", ", restartOnly),
@@ -280,6 +287,10 @@ public final class Daemon {
 
     /** Finishes every open file now (SIGUSR1): each writer does so within about 100 ms. */
     public void finishOpenFiles() {
+        if (!serving) {
+            LOG.warn("finishing open files ignored: vxdump is still starting");
+            return;
+        }
         LOG.info("finishing every open file on request");
         for (PcapWriter w : writers) {
             w.finishOpenFiles();
