@@ -37,6 +37,11 @@ public final class DiskRetention implements FinishedFileSink {
     private FileStore store;
     private volatile boolean stopping;
     private boolean stuck;
+    /** Deletions not yet in a log line: one summary a minute at most, never a line per file. */
+    private long unlogged;
+    private long unloggedBytes;
+    private long lastSummary = System.nanoTime() - SUMMARY_NANOS;
+    private static final long SUMMARY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     /**
      * @param output   the output directory; each session has a directory in it
@@ -131,6 +136,15 @@ public final class DiskRetention implements FinishedFileSink {
                 LOG.debug("free space of {} unknown: {}", output, e.toString());
             }
         }
+        long now = System.nanoTime();
+        if (unlogged > 0 && now - lastSummary >= SUMMARY_NANOS) {
+            LOG.info("retention deleted {} oldest finished file(s), {} bytes, to keep {} (metric vxdump_files_deleted_total)",
+                    unlogged, unloggedBytes, limits.maxBytesTotal() > 0 ? "the free-space floor and the total size"
+                            : "the free-space floor");
+            unlogged = 0;
+            unloggedBytes = 0;
+            lastSummary = now;
+        }
         if (!within && !stuck) {
             LOG.warn("the output is beyond its limits and nothing more may be deleted (the newest file of each session "
                     + "is kept, and files being written count too): writes fail once the disk is full");
@@ -149,6 +163,8 @@ public final class DiskRetention implements FinishedFileSink {
         try {
             if (Files.deleteIfExists(oldest.path())) {
                 counter.increment();
+                unlogged++;
+                unloggedBytes += oldest.size();
                 LOG.debug("deleted {} ({} bytes) for the {}", oldest.path(), oldest.size(),
                         counter == deletedForFloor ? "free-space floor" : "total size limit");
             }
