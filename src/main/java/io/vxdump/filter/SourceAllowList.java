@@ -18,13 +18,7 @@ public final class SourceAllowList {
 
     public boolean allows(InetAddress sender) {
         if (sender instanceof Inet4Address) {
-            int address = sender.hashCode();
-            for (Cidr c : blocks) {
-                if (c.contains4(address)) {
-                    return true;
-                }
-            }
-            return false;
+            return allows4(sender.hashCode());
         }
         byte[] b = sender.getAddress();
         long hi = 0;
@@ -33,6 +27,21 @@ public final class SourceAllowList {
             hi = (hi << 8) | (b[i] & 0xFF);
             lo = (lo << 8) | (b[i + 8] & 0xFF);
         }
+        return allows6(hi, lo);
+    }
+
+    /** An IPv4 address given as an int (a GENEVE datagram's mirror source). */
+    public boolean allows4(int address) {
+        for (Cidr c : blocks) {
+            if (c.contains4(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An IPv6 address given as two longs. */
+    public boolean allows6(long hi, long lo) {
         for (Cidr c : blocks) {
             if (c.contains6(hi, lo)) {
                 return true;

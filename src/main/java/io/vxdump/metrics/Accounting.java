@@ -30,6 +30,7 @@ public final class Accounting {
             received += p.received();
             dropped.merge(DropReason.SOURCE_NOT_ALLOWED, p.notAllowed(), Long::sum);
             dropped.merge(DropReason.DECAP_ERROR, p.decapErrors(), Long::sum);
+            dropped.merge(DropReason.GENEVE_OAM, p.geneveOam(), Long::sum);
             dropped.merge(DropReason.UNKNOWN_VNI, p.unknownVni(), Long::sum);
             dropped.merge(DropReason.SESSION_LIMIT, p.sessionLimit(), Long::sum);
         }

@@ -2,9 +2,11 @@ package io.vxdump.metrics;
 
 /** Why a datagram was not written. Names are the metric label values. */
 public enum DropReason {
-    /** Too short for VXLAN + Ethernet, or the I flag is missing. */
+    /** Too short for VXLAN + Ethernet, or the I flag is missing; or GENEVE that carries neither Ethernet nor VXLAN. */
     DECAP_ERROR,
-    /** The outer source address is not in {@code allow-sources}. */
+    /** A GENEVE OAM packet (O bit): control traffic, not a mirrored packet. */
+    GENEVE_OAM,
+    /** The outer source address (for geneve+vxlan: the mirror source) is not in {@code allow-sources}. */
     SOURCE_NOT_ALLOWED,
     /** A VNI with no session while {@code unknown-vni: drop}. */
     UNKNOWN_VNI,

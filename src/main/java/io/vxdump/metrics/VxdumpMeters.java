@@ -55,6 +55,7 @@ public final class VxdumpMeters {
                 .description("UDP datagrams read from the receive sockets").register(registry);
         dropped(DropReason.SOURCE_NOT_ALLOWED, NO_SESSION, ps, p -> sum(p, DatagramProcessor::notAllowed));
         dropped(DropReason.DECAP_ERROR, NO_SESSION, ps, p -> sum(p, DatagramProcessor::decapErrors));
+        dropped(DropReason.GENEVE_OAM, NO_SESSION, ps, p -> sum(p, DatagramProcessor::geneveOam));
         dropped(DropReason.UNKNOWN_VNI, NO_SESSION, ps, p -> sum(p, DatagramProcessor::unknownVni));
         dropped(DropReason.SESSION_LIMIT, NO_SESSION, ps, p -> sum(p, DatagramProcessor::sessionLimit));
         Gauge.builder("vxdump.packets.pending", accounting, a -> a.totals().pending())

@@ -3,6 +3,7 @@ package io.vxdump.receive;
 import io.netty.buffer.ByteBuf;
 import io.vxdump.filter.SessionFilter;
 import io.vxdump.metrics.LongCounter;
+import io.vxdump.packet.Geneve;
 import io.vxdump.packet.InnerFrame;
 import io.vxdump.packet.Vxlan;
 import io.vxdump.pcap.WallClock;
@@ -28,6 +29,7 @@ public final class DatagramProcessor {
     private final StagingRing[] rings;
     private final WriterWakeup[] wakeups;
     private final InnerFrame frame = new InnerFrame();
+    private final Geneve geneve = new Geneve();
     private final WallClock clock = new WallClock();
     /** The last timestamp given: time never steps back within one thread's stream. */
     private long lastTimestamp;
@@ -41,6 +43,7 @@ public final class DatagramProcessor {
     private final LongCounter decapErrors = new LongCounter();
     private final LongCounter unknownVni = new LongCounter();
     private final LongCounter sessionLimit = new LongCounter();
+    private final LongCounter geneveOam = new LongCounter();
 
     /**
      * @param lane the receive thread's index: which {@link SessionLane} of each session it counts in
@@ -72,6 +75,50 @@ public final class DatagramProcessor {
             decapErrors.increment();
             return;
         }
+        // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
+        boolean outerIsIpv4 = sender instanceof Inet4Address;
+        deliver(routes, vni, buf, index + Vxlan.HEADER_LENGTH, length - Vxlan.HEADER_LENGTH,
+                outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4);
+    }
+
+    /**
+     * Handles one GENEVE payload (a Gateway Load Balancer's, UDP 6081) of {@code length} bytes at
+     * {@code index} from {@code sender}. For geneve+vxlan the mirror source, not the GWLB, is what
+     * {@code allow-sources} and filter direction see; for Ethernet inside GENEVE, the outer
+     * source. An OAM packet is counted and not written. Does not keep {@code buf}.
+     */
+    public void processGeneve(ByteBuf buf, int index, int length, InetAddress sender) {
+        received.increment();
+        SessionTable.Routes routes = sessions.routes();
+        int vni = geneve.decode(buf, index, length);
+        if (vni < 0) {
+            (vni == Geneve.OAM ? geneveOam : decapErrors).increment();
+            return;
+        }
+        int source4;
+        boolean sourceIsIpv4;
+        if (geneve.carriesVxlan()) {
+            sourceIsIpv4 = geneve.mirrorSourceIsIpv4();
+            source4 = geneve.mirrorSource4();
+            if (sourceIsIpv4 ? !routes.allows4(source4)
+                    : !routes.allows6(geneve.mirrorSource6High(), geneve.mirrorSource6Low())) {
+                notAllowed.increment();
+                return;
+            }
+        } else {
+            if (!routes.allows(sender)) {
+                notAllowed.increment();
+                return;
+            }
+            sourceIsIpv4 = sender instanceof Inet4Address;
+            source4 = sourceIsIpv4 ? sender.hashCode() : 0;
+        }
+        deliver(routes, vni, buf, geneve.frameIndex(), geneve.frameLength(), source4, sourceIsIpv4);
+    }
+
+    /** Session, filter, snaplen, stage: the same for every encapsulation. */
+    private void deliver(SessionTable.Routes routes, int vni, ByteBuf buf, int frameIndex, int frameLength,
+                         int source4, boolean sourceIsIpv4) {
         Session session = routes.get(vni);
         if (session == null) {
             session = sessions.forUnknown(vni);
@@ -80,14 +127,10 @@ public final class DatagramProcessor {
                 return;
             }
         }
-        int frameIndex = index + Vxlan.HEADER_LENGTH;
-        int frameLength = length - Vxlan.HEADER_LENGTH;
         frame.wrap(buf, frameIndex, frameLength);
         SessionLane sessionLane = session.lane(lane);
         SessionFilter filter = session.filter();
-        // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
-        boolean outerIsIpv4 = sender instanceof Inet4Address;
-        int decision = filter.decide(frame, outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4);
+        int decision = filter.decide(frame, source4, sourceIsIpv4);
         sessionLane.decided(decision);
         if (!filter.keeps(decision)) {
             sessionLane.filteredOut();
@@ -216,5 +259,10 @@ public final class DatagramProcessor {
 
     public long sessionLimit() {
         return sessionLimit.get();
+    }
+
+    /** GENEVE OAM packets (O bit): a capture target counts them and writes nothing. */
+    public long geneveOam() {
+        return geneveOam.get();
     }
 }

@@ -255,6 +255,16 @@ public final class SessionTable {
             return allowSources == null || allowSources.allows(sender);
         }
 
+        /** True when the IPv4 address {@code address} may send (no allow list: anyone). */
+        public boolean allows4(int address) {
+            return allowSources == null || allowSources.allows4(address);
+        }
+
+        /** True when the IPv6 address {@code hi:lo} may send (no allow list: anyone). */
+        public boolean allows6(long hi, long lo) {
+            return allowSources == null || allowSources.allows6(hi, lo);
+        }
+
         /** The session view of {@code vni}, or null. */
         public Session get(int vni) {
             int i = slot(vni, mask);

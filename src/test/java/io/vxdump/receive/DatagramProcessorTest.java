@@ -161,4 +161,36 @@ class DatagramProcessorTest {
         assertEquals(5, s.lane(0).filtered());
         assertEquals(1, s.lane(0).staged());
     }
+
+    @Test
+    void geneveFromAGwlbIsDecidedByTheMirrorSourceNotTheGwlb() throws Exception {
+        // Reject inbound HTTPS to the monitored ENI: its direction must come from the inner source.
+        SessionFilter f = new SessionFilter(Monitored.OUTER_SOURCE, List.of(
+                RuleBuilder.parseCompact("100 inbound reject protocol=tcp destination-port=443")), Action.ACCEPT);
+        Session s = session(5569041, "mirror", 0, f);
+        SessionTable table = new SessionTable(List.of(s), vni -> session(vni, "vni-" + vni, 0, SessionFilter.KEEP_ALL),
+                10, 1, new io.vxdump.filter.SourceAllowList(List.of(io.vxdump.filter.Cidr.parse("10.0.1.0/24"))));
+        DatagramProcessor p = processor(table, 1 << 20);
+        java.net.InetAddress gwlb = java.net.InetAddress.getByName("192.0.2.50"); // not in allow-sources
+        byte[] inboundHttps = Frames.ethernet(0x0800, Frames.ipv4(6, "203.0.113.5", "10.0.1.10", Frames.tcp(5000, 443, new byte[0])));
+        byte[] outbound = Frames.ethernet(0x0800, Frames.ipv4(6, "10.0.1.10", "203.0.113.5", Frames.tcp(443, 5000, new byte[0])));
+        for (byte[] d : List.of(
+                Frames.gwlbMirror("10.0.1.10", 5569041, 1, inboundHttps),     // filtered: inbound to the mirror source
+                Frames.gwlbMirror("10.0.1.10", 5569041, 1, outbound),         // kept
+                Frames.gwlbMirror("10.0.7.7", 5569041, 1, outbound),          // the mirror source is not allowed
+                Frames.geneve(0x80, 0x6558, 3, new byte[0], outbound),        // OAM
+                Frames.geneve(0x40, 0x6558, 3, new byte[0], outbound),        // Ethernet: outer source (the GWLB) checked
+                Frames.geneve(0, 0x0800, 3, new byte[0], new byte[12]))) {    // decap error
+            p.processGeneve(Unpooled.wrappedBuffer(d), 0, d.length, gwlb);
+        }
+        Totals t = new Accounting(List.of(p), table).totals();
+        assertEquals(6, t.received());
+        assertEquals(1, t.filtered(), "inbound HTTPS, told by the mirror source");
+        assertEquals(1, t.pending());
+        assertEquals(2, t.dropped().get(DropReason.SOURCE_NOT_ALLOWED));
+        assertEquals(1, t.dropped().get(DropReason.GENEVE_OAM));
+        assertEquals(1, t.dropped().get(DropReason.DECAP_ERROR));
+        assertEquals(0, t.unaccounted());
+        assertEquals(1, table.all().length, "no session made for the GENEVE VNI of an Ethernet packet not allowed");
+    }
 }

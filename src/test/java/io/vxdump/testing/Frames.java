@@ -132,4 +132,32 @@ public final class Frames {
             throw new IllegalArgumentException(a, e);
         }
     }
+
+    /**
+     * A GENEVE datagram (RFC 8926) as a Gateway Load Balancer sends one: version 0, the flags byte
+     * ({@code 0x80} OAM, {@code 0x40} critical options), the protocol type, the VNI, then
+     * {@code options} (a multiple of 4 bytes) and the payload.
+     */
+    public static byte[] geneve(int flags, int protocol, int vni, byte[] options, byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + options.length + payload.length);
+        b.put((byte) (options.length / 4)).put((byte) flags).putShort((short) protocol)
+                .put((byte) (vni >> 16)).put((byte) (vni >> 8)).put((byte) vni).put((byte) 0)
+                .put(options).put(payload);
+        return b.array();
+    }
+
+    /** AWS-like GWLB options (class 0x0108): endpoint id, attachment id, flow cookie. */
+    public static byte[] awsGeneveOptions() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 8 + 4 + 8 + 4 + 4);
+        b.putShort((short) 0x0108).put((byte) 1).put((byte) 2).putLong(0x0123456789ABCDEFL);
+        b.putShort((short) 0x0108).put((byte) 2).put((byte) 2).putLong(0x1111222233334444L);
+        b.putShort((short) 0x0108).put((byte) 3).put((byte) 1).putInt(0x55667788);
+        return b.array();
+    }
+
+    /** What a GWLB hands a target for Traffic Mirroring: GENEVE(IPv4(mirror source → target, UDP 4789, VXLAN(frame))). */
+    public static byte[] gwlbMirror(String mirrorSource, int vxlanVni, int geneveVni, byte[] frame) {
+        byte[] inner = ipv4(17, mirrorSource, "10.0.9.9", udp(49152 + (vxlanVni & 0xFFF), 4789, vxlan(vxlanVni, frame)));
+        return geneve(0, 0x0800, geneveVni, awsGeneveOptions(), inner);
+    }
 }
