@@ -40,6 +40,10 @@ final class ReplayCommand implements Callable<Integer> {
     Integer sourcePort;
     @Option(names = "--loop", paramLabel = "N", defaultValue = "1", description = "Play the files N times.")
     int loop;
+    @Option(names = "--encap", paramLabel = "vxlan|geneve", defaultValue = "vxlan",
+            description = "vxlan (default), or geneve: each VXLAN datagram inside IPv4/UDP 4789 and GENEVE with "
+                    + "AWS-like options, as a Gateway Load Balancer hands it to its targets.")
+    String encap;
 
     @ArgGroup(exclusive = true)
     Rate rate = new Rate();
@@ -62,6 +66,7 @@ final class ReplayCommand implements Callable<Integer> {
         check(fromPort > 0 && fromPort <= 65535, "--from-port: " + fromPort + " is not a port");
         check(sourcePort == null || (sourcePort > 0 && sourcePort <= 65535), "--source-port: " + sourcePort + " is not a port");
         check(loop >= 1, "--loop: " + loop + " must be at least 1");
+        check(encap.equals("vxlan") || encap.equals("geneve"), "--encap: '" + encap + "' is not vxlan or geneve");
         check(rate.speed == null || rate.speed > 0, "--speed: must be more than 0");
         check(rate.pps == null || rate.pps > 0, "--pps: must be more than 0");
         check(rate.mbps == null || rate.mbps > 0, "--mbps: must be more than 0");
@@ -72,7 +77,7 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         Replayer replayer = Replayer.of(target, fromPort, vni, sourcePort, rate.speed, rate.pps, rate.mbps,
-                rate.topspeed, loop, System.console() != null ? System.err : null);
+                rate.topspeed, loop, System.console() != null ? System.err : null, encap.equals("geneve"));
         ReplayResult result = replayer.run(files);
         for (String problem : result.fileProblems()) {
             spec.commandLine().getErr().println("vxdump: " + problem);

@@ -41,8 +41,8 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new IOException("cannot start: " + e.getMessage(), e);
         } catch (io.netty.channel.ChannelException e) {
-            throw new IOException("cannot bind " + io.vxdump.config.HostPort.format(config.listen()) + ": "
-                    + e.getMessage(), e);
+            throw new IOException("cannot bind " + String.join(", ", config.listen().stream()
+                    .map(io.vxdump.config.Listener::format).toList()) + ": " + e.getMessage(), e);
         }
         stop.await();
         daemon.stop();

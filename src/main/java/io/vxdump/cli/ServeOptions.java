@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 final class ServeOptions {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
     Path config;
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "UDP address to receive on (default 0.0.0.0:4789).")
-    String listen;
+    @Option(names = "--listen", paramLabel = "[vxlan:|geneve:]HOST:PORT",
+            description = "UDP address to receive on, VXLAN unless geneve: (a Gateway Load Balancer); repeat for several (default 0.0.0.0:4789).")
+    java.util.List<String> listen = new java.util.ArrayList<>();
     @Option(names = "--output", paramLabel = "DIR", description = "Directory of the session directories (default ./captures).")
     String output;
     @Option(names = "--threads", paramLabel = "N", description = "Receive sockets/threads (default: cores, at most 4).")
@@ -70,7 +71,12 @@ final class ServeOptions {
         if (config != null) {
             ConfigFile.apply(config, b);
         }
-        set(b, "--listen", listen, ConfigBuilder::listen);
+        if (!listen.isEmpty()) {
+            b.clearListen();
+            for (String l : listen) {
+                set(b, "--listen", l, ConfigBuilder::addListen);
+            }
+        }
         set(b, "--output", output, ConfigBuilder::output);
         set(b, "--threads", threads, ConfigBuilder::threads);
         set(b, "--writer-threads", writerThreads, ConfigBuilder::writerThreads);

@@ -27,7 +27,7 @@ import java.util.Optional;
 public final class ConfigBuilder {
     static final int MAX_SNAPLEN = 262_144;
 
-    private InetSocketAddress listen = new InetSocketAddress(4789);
+    private final List<Listener> listen = new ArrayList<>();
     private Path output = Path.of("captures");
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     private long socketBuffer = 64L << 20;
@@ -63,8 +63,29 @@ public final class ConfigBuilder {
     private record PendingSession(int vni, String name, Integer snaplen, SessionFilter filter) {
     }
 
+    /** Replaces the listeners with this one ({@code [vxlan:|geneve:]HOST:PORT}). */
     public ConfigBuilder listen(String v) {
-        listen = HostPort.parse(v);
+        Listener l = Listener.parse(v);
+        listen.clear();
+        listen.add(l);
+        return this;
+    }
+
+    /** Adds a listener: {@code listen:} as a list, {@code --listen} repeated. */
+    public ConfigBuilder addListen(String v) {
+        Listener l = Listener.parse(v);
+        for (Listener other : listen) {
+            if (other.address().getPort() == l.address().getPort() && other.address().getPort() != 0) {
+                throw new IllegalArgumentException("'" + v + "': port " + l.address().getPort() + " is already a listener");
+            }
+        }
+        listen.add(l);
+        return this;
+    }
+
+    /** Forgets the listeners so far: flags replace the file's list. */
+    public ConfigBuilder clearListen() {
+        listen.clear();
         return this;
     }
 
@@ -285,7 +306,9 @@ public final class ConfigBuilder {
                         unknownVniDefault == null ? Action.REJECT : unknownVniDefault);
         // A writer always has at least two blocks, whatever buffer-memory says (see WriteBlocks).
         WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles);
-        return new ServeConfig(listen, output, threads, socketBuffer, write,
+        List<Listener> listeners = listen.isEmpty()
+                ? List.of(new Listener(io.vxdump.packet.Encapsulation.VXLAN, new InetSocketAddress(4789))) : listen;
+        return new ServeConfig(listeners, output, threads, socketBuffer, write,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
                 new Retention(keepFiles, keepBytes), new StorageLimits(minFreeBytes, minFreePercent, maxBytesTotal),
                 precision, snaplen, Optional.ofNullable(postRotate),

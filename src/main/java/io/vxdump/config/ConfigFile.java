@@ -80,7 +80,12 @@ public final class ConfigFile {
     private void apply(YamlNode root) throws ConfigException {
         YamlNode.Mapping top = mapping(root, "configuration");
         for (YamlNode.Entry e : top.entries().values()) {
-            if (TOP.containsKey(e.key())) {
+            if (e.key().equals("listen") && e.value() instanceof YamlNode.Sequence) {
+                builder.clearListen(); // a list: one listener per item
+                for (YamlNode.Entry item : items(e, "listen")) {
+                    set(item, item.key(), new Field(Type.STRING, ConfigBuilder::addListen));
+                }
+            } else if (TOP.containsKey(e.key())) {
                 set(e, e.key(), TOP.get(e.key()));
             } else if (SECTIONS.containsKey(e.key())) {
                 Map<String, Field> section = SECTIONS.get(e.key());

@@ -14,7 +14,8 @@ import java.util.Optional;
 /**
  * The effective configuration of {@code vxdump serve}: defaults, then the file, then the flags.
  *
- * @param threads         receive sockets (and threads)
+ * @param listen          where to receive, each with its encapsulation
+ * @param threads         receive sockets per listener (and receive threads)
  * @param socketBuffer    SO_RCVBUF to ask for, bytes
  * @param write           staging rings, writer threads, write blocks, direct I/O, open files
  * @param retention       what each session keeps
@@ -27,7 +28,7 @@ import java.util.Optional;
  * @param metrics         where /metrics and /healthz are served; empty = off
  * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
  */
-public record ServeConfig(InetSocketAddress listen, Path output, int threads, long socketBuffer,
+public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer,
                           WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
@@ -35,6 +36,7 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
                           Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds) {
 
     public ServeConfig {
+        listen = List.copyOf(listen);
         sessions = List.copyOf(sessions);
         allowSources = List.copyOf(allowSources);
     }
@@ -42,7 +44,8 @@ public record ServeConfig(InetSocketAddress listen, Path output, int threads, lo
     /** The effective settings as check-config prints them, one per line. */
     public String describe() {
         StringBuilder s = new StringBuilder();
-        s.append("listen: ").append(HostPort.format(listen)).append('\n');
+        s.append("listen: ").append(listen.size() == 1 ? listen.get(0).format()
+                : listen.stream().map(Listener::format).toList().toString()).append('\n');
         s.append("output: ").append(output).append('\n');
         s.append("instance-id: ").append(instanceId).append('\n');
         s.append("metrics: ").append(metrics.map(HostPort::format).orElse("off")).append('\n');

@@ -38,13 +38,16 @@ public final class VxdumpMeters {
     private final List<PcapWriter> writers;
     private final SocketDrops socketDrops;
     private final DiskRetention retention;
+    private final java.util.function.Supplier<java.util.Map<io.vxdump.config.Listener, Long>> byListener;
+    private final java.util.Set<io.vxdump.config.Listener> registeredListeners = new java.util.HashSet<>();
     private int registeredSessions;
     private int registeredViews;
     private final java.util.Set<String> registeredRules = new java.util.HashSet<>();
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output, List<PcapWriter> writers,
-                        java.util.function.Supplier<long[]> socketInodes, DiskRetention retention) {
+                        java.util.function.Supplier<long[]> socketInodes, DiskRetention retention,
+                        java.util.function.Supplier<java.util.Map<io.vxdump.config.Listener, Long>> byListener) {
         this.registry = registry;
         this.sessions = sessions;
         this.processors = List.copyOf(processors);
@@ -80,6 +83,7 @@ public final class VxdumpMeters {
                         w -> w.stream().mapToLong(PcapWriter::filesReopened).sum())
                 .description("files closed to stay within the open-file budget and opened again").register(registry);
         this.retention = retention;
+        this.byListener = byListener;
         FunctionCounter.builder("vxdump.files.deleted", retention, DiskRetention::deletedForFloor)
                 .tags("reason", "min_free", "session", NO_SESSION)
                 .description("finished files deleted by retention, by the limit that made room").register(registry);
@@ -101,6 +105,13 @@ public final class VxdumpMeters {
      * a session; run about once a second, off the scrape.
      */
     public synchronized void registerNewSessions() {
+        for (io.vxdump.config.Listener l : byListener.get().keySet()) {
+            if (registeredListeners.add(l)) {
+                FunctionCounter.builder("vxdump.listener.datagrams.received", byListener, m -> m.get().getOrDefault(l, 0L))
+                        .tags("listener", l.format(), "encapsulation", l.encapsulation().label())
+                        .description("UDP datagrams read on one listener's sockets").register(registry);
+            }
+        }
         NamedSession[] named = sessions.named();
         for (; registeredSessions < named.length; registeredSessions++) {
             register(named[registeredSessions]);

@@ -16,9 +16,15 @@ final class DatagramHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramHandler.class);
 
     private final DatagramProcessor processor;
+    private final boolean geneve;
+    private final io.vxdump.metrics.LongCounter received;
 
-    DatagramHandler(DatagramProcessor processor) {
+    /** @param received this socket's datagrams (the listener's count); this thread only writes it */
+    DatagramHandler(DatagramProcessor processor, io.vxdump.packet.Encapsulation encapsulation,
+                    io.vxdump.metrics.LongCounter received) {
         this.processor = processor;
+        this.geneve = encapsulation == io.vxdump.packet.Encapsulation.GENEVE;
+        this.received = received;
     }
 
     @Override
@@ -26,7 +32,13 @@ final class DatagramHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof DatagramPacket packet) {
             try {
                 ByteBuf content = packet.content();
-                processor.process(content, content.readerIndex(), content.readableBytes(), packet.sender().getAddress());
+                received.increment();
+                if (geneve) {
+                    processor.processGeneve(content, content.readerIndex(), content.readableBytes(),
+                            packet.sender().getAddress());
+                } else {
+                    processor.process(content, content.readerIndex(), content.readableBytes(), packet.sender().getAddress());
+                }
             } finally {
                 packet.release();
             }

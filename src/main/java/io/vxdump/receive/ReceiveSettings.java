@@ -1,12 +1,18 @@
 package io.vxdump.receive;
 
-import java.net.InetSocketAddress;
+import io.vxdump.config.Listener;
+import java.util.List;
 
 /**
- * Where and how to receive: the address, the number of sockets (one receive thread each) and the
- * socket receive buffer to ask the kernel for (0 keeps the kernel's default).
+ * Where and how to receive: the listeners (address and encapsulation), the number of sockets per
+ * listener (one receive thread each, shared by all listeners) and the socket receive buffer to ask
+ * the kernel for (0 keeps the kernel's default).
  */
-public record ReceiveSettings(InetSocketAddress listen, int threads, int socketBuffer) {
+public record ReceiveSettings(List<Listener> listeners, int threads, int socketBuffer) {
+    public ReceiveSettings {
+        listeners = List.copyOf(listeners);
+    }
+
     /** Largest datagram received whole: AWS sends at most ~9000 bytes with jumbo frames. */
     public static final int MAX_DATAGRAM = 9216;
     /** Datagrams read by one recvmmsg call. */

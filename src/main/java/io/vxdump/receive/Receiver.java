@@ -9,6 +9,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.vxdump.config.Listener;
+import io.vxdump.metrics.LongCounter;
+import io.vxdump.packet.Encapsulation;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +32,8 @@ public final class Receiver {
     private final ReceiveSettings settings;
     private final List<Channel> channels = new ArrayList<>();
     private final List<DatagramProcessor> processors = new ArrayList<>();
+    private final List<io.netty.channel.EventLoop> processorLoops = new ArrayList<>();
+    private final java.util.Map<Listener, LongCounter[]> receivedByListener = new java.util.concurrent.ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Transport transport;
     private int grantedBuffer;
@@ -47,37 +52,70 @@ public final class Receiver {
     }
 
     /**
-     * Binds the sockets. {@code processors} holds one processor per socket, lane i for socket i.
+     * Binds the sockets: for each listener, one per receive thread, all on the listener's port
+     * (SO_REUSEPORT spreads flows across them). Socket i of every listener runs on receive thread
+     * i with {@code processorsPerSocket.get(i)}: one thread, one processor, one lane, whatever the
+     * encapsulation.
      *
-     * @return the bound address (the real port when the settings asked for port 0)
+     * @return the listeners as bound (the real port where one asked for port 0)
      */
-    public InetSocketAddress start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException, java.io.IOException {
+    public List<Listener> start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException, java.io.IOException {
         openGroup(processorsPerSocket.size());
         int n = processorsPerSocket.size();
-        InetSocketAddress bindTo = settings.listen();
-        if (transport.reusePort() && bindTo.getPort() != 0) {
-            refuseSharedPort(bindTo);
+        List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            loops.add((io.netty.channel.EventLoop) e);
+        }
+        List<Listener> bound = new ArrayList<>();
+        for (Listener listener : settings.listeners()) {
+            InetSocketAddress bindTo = listener.address();
+            if (transport.reusePort() && bindTo.getPort() != 0) {
+                refuseSharedPort(bindTo);
+            }
+            LongCounter[] counts = new LongCounter[n];
+            for (int i = 0; i < n; i++) {
+                DatagramProcessor processor = processorsPerSocket.get(i);
+                counts[i] = new LongCounter();
+                Channel ch = bootstrap(loops.get(i % loops.size()), processor, listener.encapsulation(), counts[i])
+                        .bind(bindTo).sync().channel();
+                if (bindTo.getPort() == 0) {
+                    bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                }
+                channels.add(ch);
+            }
+            Listener b = listener.at(bindTo);
+            bound.add(b);
+            receivedByListener.put(b, counts);
         }
         for (int i = 0; i < n; i++) {
             DatagramProcessor processor = processorsPerSocket.get(i);
-            Channel ch = bootstrap(processor).bind(bindTo).sync().channel();
-            if (bindTo.getPort() == 0) {
-                bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
-            }
-            channels.add(ch);
+            io.netty.channel.EventLoop loop = loops.get(i % loops.size());
             processors.add(processor);
-            ch.eventLoop().scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-            processor.answerWatermarkRequestsOn(ch.eventLoop());
+            processorLoops.add(loop);
+            loop.scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+            processor.answerWatermarkRequestsOn(loop);
         }
         grantedBuffer = granted();
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
             forceBuffer();
         }
         socketInodes = channels.stream().filter(c -> c instanceof io.netty.channel.unix.UnixChannel)
-                .mapToLong(c -> socketInode(
-                        ((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
+                .mapToLong(c -> socketInode(((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
                 .filter(inode -> inode >= 0).toArray();
-        return bindTo;
+        return bound;
+    }
+
+    /** Datagrams read on each listener's sockets, by listener as bound; any thread. */
+    public java.util.Map<Listener, Long> receivedByListener() {
+        java.util.Map<Listener, Long> out = new java.util.LinkedHashMap<>();
+        receivedByListener.forEach((l, counts) -> {
+            long total = 0;
+            for (LongCounter c : counts) {
+                total += c.get();
+            }
+            out.put(l, total);
+        });
+        return out;
     }
 
     // Linux reports twice what it granted (the doubling covers its bookkeeping overhead).
@@ -158,7 +196,7 @@ public final class Receiver {
         openGroup(sockets());
         Channel ch;
         try {
-            ch = bootstrap(processor).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+            ch = bootstrap(group, processor, Encapsulation.VXLAN, new LongCounter()).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
                     .sync().channel();
         } catch (RuntimeException e) {
             LOG.debug("socket warm-up skipped: {}", e.toString());
@@ -205,11 +243,12 @@ public final class Receiver {
         }
     }
 
-    private Bootstrap bootstrap(DatagramProcessor processor) {
+    private Bootstrap bootstrap(EventLoopGroup on, DatagramProcessor processor, Encapsulation encapsulation,
+                                LongCounter received) {
         Bootstrap b = new Bootstrap()
-                .group(group)
+                .group(on)
                 .channel(transport.channelClass())
-                .handler(new DatagramHandler(processor));
+                .handler(new DatagramHandler(processor, encapsulation, received));
         if (settings.socketBuffer() > 0) {
             b.option(ChannelOption.SO_RCVBUF, settings.socketBuffer());
         }
@@ -262,8 +301,9 @@ public final class Receiver {
         for (Channel ch : channels) {
             ch.close().sync();
         }
-        for (int i = 0; i < channels.size(); i++) {
-            channels.get(i).eventLoop().submit(processors.get(i)::close).sync();
+        for (int i = 0; i < processors.size(); i++) {
+            // Each processor closes on its own thread: the same thread its sockets (one per listener) ran on.
+            processorLoops.get(i).submit(processors.get(i)::close).sync();
         }
         if (group != null) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).sync();

@@ -50,7 +50,7 @@ public final class Warmup {
      * through.
      */
     public static long run(Path output, WriteMode mode, SessionFilter filter, SessionFilter unknownFilter,
-                           SourceAllowList allow, Receiver receiver) throws IOException, InterruptedException {
+                           SourceAllowList allow, Receiver receiver, boolean geneve) throws IOException, InterruptedException {
         Path scratch = output.resolve(".vxdump-warmup");
         deleteTree(scratch);
         Files.createDirectories(scratch);
@@ -79,7 +79,7 @@ public final class Warmup {
         long done = 0;
         try {
             DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups);
-            done += handDirectly(first, payloads);
+            done += handDirectly(first, payloads, geneve);
             first.close();
             DatagramProcessor second = new DatagramProcessor(0, table, new StagingRing[] {socket}, wakeups);
             done += receiver.warmUp(second, payloads, DATAGRAMS);
@@ -94,15 +94,23 @@ public final class Warmup {
         return done;
     }
 
-    private static long handDirectly(DatagramProcessor p, List<byte[]> payloads) {
+    /** With {@code geneve}, every other datagram also comes as a GWLB sends it, for a GENEVE listener. */
+    private static long handDirectly(DatagramProcessor p, List<byte[]> payloads, boolean geneve) {
         ByteBuf[] datagrams = payloads.stream().map(b -> Unpooled.directBuffer(b.length).writeBytes(b))
+                .toArray(ByteBuf[]::new);
+        ByteBuf[] wrapped = payloads.stream().map(Warmup::gwlb).map(b -> Unpooled.directBuffer(b.length).writeBytes(b))
                 .toArray(ByteBuf[]::new);
         InetAddress sender = InetAddress.getLoopbackAddress();
         long start = System.nanoTime();
         int n = 0;
         while (n < DATAGRAMS && System.nanoTime() - start < MAX_NANOS) {
-            ByteBuf d = datagrams[n % datagrams.length];
-            p.process(d, d.readerIndex(), d.readableBytes(), sender);
+            if (geneve && (n & 1) == 1) {
+                ByteBuf g = wrapped[n % wrapped.length];
+                p.processGeneve(g, g.readerIndex(), g.readableBytes(), sender);
+            } else {
+                ByteBuf d = datagrams[n % datagrams.length];
+                p.process(d, d.readerIndex(), d.readableBytes(), sender);
+            }
             if ((++n & 1023) == 0) {
                 p.tick();
             }
@@ -110,7 +118,21 @@ public final class Warmup {
         for (ByteBuf d : datagrams) {
             d.release();
         }
+        for (ByteBuf d : wrapped) {
+            d.release();
+        }
         return n;
+    }
+
+    /** A VXLAN datagram as a GWLB hands it on: GENEVE (AWS-sized options), IPv4, UDP to 4789. */
+    private static byte[] gwlb(byte[] vxlan) {
+        ByteBuf b = Unpooled.buffer(8 + 24 + 20 + 8 + vxlan.length);
+        b.writeByte(6).writeByte(0).writeShort(0x0800).writeMedium(1).writeByte(0).writeZero(24);
+        b.writeByte(0x45).writeByte(0).writeShort(20 + 8 + vxlan.length).writeShort(1).writeShort(0x4000);
+        b.writeByte(64).writeByte(17).writeShort(0).writeInt(0x0a000001).writeInt(0x0a000002);
+        b.writeShort(49152).writeShort(4789).writeShort(8 + vxlan.length).writeShort(0);
+        b.writeBytes(vxlan);
+        return b.array();
     }
 
     private static void deleteTree(Path dir) throws IOException {

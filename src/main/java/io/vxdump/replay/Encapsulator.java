@@ -37,8 +37,13 @@ final class Encapsulator {
         }
     }
 
-    /** A datagram to send. */
-    record Datagram(byte[] payload, int sourcePort) {
+    /**
+     * A datagram to send.
+     *
+     * @param mirrorSource the IPv4 address that mirrored it, as an int: a captured VXLAN datagram's
+     *                     outer source, else the frame's own IPv4 source (0 when it has none)
+     */
+    record Datagram(byte[] payload, int sourcePort, int mirrorSource) {
     }
 
     private final int vxlanPort;
@@ -65,12 +70,13 @@ final class Encapsulator {
             case LINKTYPE_ETHERNET -> {
                 byte[] vxlan = vxlanPayload(p.data());
                 if (vxlan != null) {
+                    int outerSource = frame.ipVersion() == 4 ? frame.ipv4Source() : 0;
                     if (vni != null) {
                         vxlan[4] = (byte) (vni >>> 16);
                         vxlan[5] = (byte) (vni >>> 8);
                         vxlan[6] = vni.byteValue();
                     }
-                    return datagram(vxlan, Vxlan.HEADER_LENGTH);
+                    return datagram(vxlan, Vxlan.HEADER_LENGTH, outerSource);
                 }
                 inner = p.data();
             }
@@ -86,7 +92,12 @@ final class Encapsulator {
         }
         byte[] out = new byte[Vxlan.HEADER_LENGTH + inner.length];
         ByteBuffer.wrap(out).putInt(0x08000000).putInt((vni == null ? 1 : vni) << 8).put(inner);
-        return datagram(out, Vxlan.HEADER_LENGTH);
+        return datagram(out, Vxlan.HEADER_LENGTH, -1);
+    }
+
+    /** Counts a datagram that a further wrapping made too large to send. */
+    void tooLarge() {
+        skip(Skip.TOO_LARGE);
     }
 
     /** Skips counted so far, by reason. */
@@ -94,12 +105,18 @@ final class Encapsulator {
         return skipped;
     }
 
-    private Datagram datagram(byte[] payload, int innerOffset) {
+    /** @param mirrorSource the outer source of a captured VXLAN datagram, or -1: the inner frame's source */
+    private Datagram datagram(byte[] payload, int innerOffset, int mirrorSource) {
         if (payload.length > MAX_PAYLOAD) {
             return skip(Skip.TOO_LARGE);
         }
         int port = sourcePort != null ? sourcePort : flowPort(payload, innerOffset);
-        return new Datagram(payload, port);
+        if (mirrorSource == -1) {
+            mirrorSource = payload.length - innerOffset >= Ethernet.HEADER_LENGTH
+                    && frame.wrap(Unpooled.wrappedBuffer(payload), innerOffset, payload.length - innerOffset).ipVersion() == 4
+                    ? frame.ipv4Source() : 0;
+        }
+        return new Datagram(payload, port, mirrorSource);
     }
 
     private Datagram skip(Skip why) {

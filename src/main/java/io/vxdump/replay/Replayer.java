@@ -23,22 +23,28 @@ public final class Replayer {
     private final Pacing pacing;
     private final int loops;
     private final Progress progress;
+    private final GwlbWrapper geneve;
 
-    Replayer(InetSocketAddress target, Encapsulator encapsulator, Pacing pacing, int loops, Progress progress) {
+    /** @param geneve wraps each datagram as a GWLB would, or null to send VXLAN */
+    Replayer(InetSocketAddress target, Encapsulator encapsulator, Pacing pacing, int loops, Progress progress,
+             GwlbWrapper geneve) {
         this.target = target;
         this.encapsulator = encapsulator;
         this.pacing = pacing;
         this.loops = loops;
         this.progress = progress;
+        this.geneve = geneve;
     }
 
     /** Creates a replayer from the command line's choices; {@code terminal} null draws no progress bar. */
     public static Replayer of(InetSocketAddress target, int vxlanPort, Integer vni, Integer sourcePort,
-                              Double speed, Double pps, Double mbps, boolean topspeed, int loops, PrintStream terminal) {
+                              Double speed, Double pps, Double mbps, boolean topspeed, int loops, PrintStream terminal,
+                              boolean asGeneve) {
         Pacing p = topspeed ? new Pacing.TopSpeed() : pps != null ? new Pacing.PacketRate(pps)
                 : mbps != null ? new Pacing.BitRate(mbps) : new Pacing.CaptureTiming(speed == null ? 1.0 : speed);
         return new Replayer(target, new Encapsulator(vxlanPort, vni, sourcePort), p, loops,
-                terminal == null ? null : new Progress(terminal));
+                terminal == null ? null : new Progress(terminal),
+                asGeneve ? new GwlbWrapper(target.getAddress(), 0x5A5A) : null);
     }
 
     /** Checks that every file opens as a capture, before anything is sent. */
@@ -90,9 +96,14 @@ public final class Replayer {
                                 queued = 0;
                                 LockSupport.parkNanos(wait);
                             }
-                            sender.send(d.payload(), d.sourcePort());
+                            byte[] payload = geneve == null ? d.payload() : geneve.wrap(d);
+                            if (payload.length > Encapsulator.MAX_PAYLOAD) {
+                                encapsulator.tooLarge(); // the GENEVE wrapping made it too large: counted
+                                continue;
+                            }
+                            sender.send(payload, d.sourcePort());
                             sent++;
-                            bytes += d.payload().length;
+                            bytes += payload.length;
                             if (++queued >= BATCH) {
                                 sender.flush();
                                 queued = 0;

@@ -39,6 +39,7 @@ final class UdpSender implements Closeable {
     private final Map<Channel, ChannelFuture> lastWrite = new HashMap<>();
     private final List<Channel> dirty = new ArrayList<>();
     private int portsUnavailable;
+    private Channel last;
 
     /** The sockets only send; whatever arrives on them is dropped by Netty's tail handler. */
     @io.netty.channel.ChannelHandler.Sharable
@@ -60,9 +61,19 @@ final class UdpSender implements Closeable {
                 .bind(0).sync().channel().close().sync();
     }
 
-    /** Queues one datagram from {@code sourcePort}; call {@link #flush()} to send what is queued. */
+    /**
+     * Queues one datagram from {@code sourcePort}; call {@link #flush()} to send what is queued.
+     * Datagrams leave in the order given: when the port changes, what the previous port queued is
+     * flushed first (every socket runs on one event loop, so flushes happen in order). Consecutive
+     * datagrams of one port still go out together, in one sendmmsg.
+     */
     void send(byte[] payload, int sourcePort) throws InterruptedException {
         Channel ch = channel(sourcePort);
+        if (last != null && last != ch) {
+            last.flush();
+            dirty.remove(last);
+        }
+        last = ch;
         while (!ch.isWritable()) {
             ch.flush();
             LockSupport.parkNanos(20_000);

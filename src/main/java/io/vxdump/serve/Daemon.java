@@ -68,7 +68,7 @@ public final class Daemon {
     private final List<PcapWriter> writers = new ArrayList<>();
     private Receiver receiver;
     private Accounting accounting;
-    private InetSocketAddress address;
+    private List<io.vxdump.config.Listener> bound = List.of();
     private MetricsServer metrics;
     private JvmGcMetrics gcMetrics;
 
@@ -77,7 +77,7 @@ public final class Daemon {
         this.running = config;
     }
 
-    /** Starts serving; returns the bound address. */
+    /** Starts serving; returns the first listener's bound address. */
     public InetSocketAddress start() throws IOException, InterruptedException {
         // Absolute, so post-rotate commands get a path that means the same wherever they cd to.
         output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
@@ -135,7 +135,8 @@ public final class Daemon {
         long warmStart = System.nanoTime();
         long warmed = Warmup.run(output.directory(), mode,
                 config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
-                config.unknownVniFilter(), allow, receiver);
+                config.unknownVniFilter(), allow, receiver,
+                config.listen().stream().anyMatch(l -> l.encapsulation() == io.vxdump.packet.Encapsulation.GENEVE));
         LOG.info("packet path warmed with {} synthetic datagrams in {} ms", warmed,
                 (System.nanoTime() - warmStart) / 1_000_000);
         accounting = new Accounting(processors, sessions);
@@ -143,18 +144,29 @@ public final class Daemon {
         if (config.metrics().isPresent()) {
             metrics = startMetrics(config.metrics().get(), processors, sessions, output);
         }
-        address = receiver.start(processors);
+        bound = receiver.start(processors);
         serving = true;
-        LOG.info("vxdump serving on {} udp: transport {}, {} socket(s), receive buffer {} each ({}), "
+        LOG.info("vxdump serving on {}: transport {}, {} socket(s) per listener, receive buffer {} each ({}), "
                         + "{} writer(s): {}, staging {} per ring; output kept above {} free{}; "
                         + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
-                HostPort.format(address), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
+                describe(bound), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
                 receiver.bufferHow(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()),
                 config.floorText(), config.storage().maxBytesTotal() > 0
                         ? " and within " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "",
                 configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
                 metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
-        return address;
+        return bound.get(0).address();
+    }
+
+    /** {@code 127.0.0.1:4789 udp (vxlan), 0.0.0.0:6081 udp (geneve)}: the start-up line's form. */
+    private static String describe(List<io.vxdump.config.Listener> listeners) {
+        return String.join(", ", listeners.stream().map(l -> HostPort.format(l.address()) + " udp ("
+                + l.encapsulation().label() + ")").toList());
+    }
+
+    /** The listeners as bound (real ports where port 0 was asked for). */
+    public List<io.vxdump.config.Listener> listeners() {
+        return bound;
     }
 
     private MetricsServer startMetrics(InetSocketAddress at, List<DatagramProcessor> processors, SessionTable sessions,
@@ -171,7 +183,7 @@ public final class Daemon {
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers,
-                receiver::socketInodes, retention);
+                receiver::socketInodes, retention, receiver::receivedByListener);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success", this, d -> d.lastReloadOk ? 1 : 0)

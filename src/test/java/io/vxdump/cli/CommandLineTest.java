@@ -48,7 +48,7 @@ class CommandLineTest {
         assertEquals(0, Main.run("check-config", f.toString()));
         String text = out.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("  - {vni: 100, name: web-proxy, snaplen: 0}"), text);
-        assertTrue(text.contains("listen: 0.0.0.0:4789"), text);
+        assertTrue(text.contains("listen: vxlan:0.0.0.0:4789"), text);
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConfigFileTest {
     /** The example from the README, verbatim. */
     static final String EXAMPLE = """
-            listen: 0.0.0.0:4789
+            listen: 0.0.0.0:4789                           # or a list: [0.0.0.0:4789, "geneve:0.0.0.0:6081"]
             output: /var/lib/vxdump
             receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
             staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
@@ -54,7 +54,7 @@ class ConfigFileTest {
     @Test
     void theDocumentedExampleLoads() throws Exception {
         ServeConfig c = load(EXAMPLE);
-        assertEquals(4789, c.listen().getPort());
+        assertEquals(4789, c.listen().get(0).address().getPort());
         assertEquals(Path.of("/var/lib/vxdump"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
@@ -71,7 +71,7 @@ class ConfigFileTest {
     @Test
     void anEmptyFileMeansTheDefaults() throws Exception {
         ServeConfig c = load("");
-        assertEquals(4789, c.listen().getPort());
+        assertEquals(4789, c.listen().get(0).address().getPort());
         assertEquals(Path.of("captures"), c.output());
         assertEquals(UnknownVni.CAPTURE, c.unknownVni());
         assertTrue(c.sessions().isEmpty());
@@ -98,6 +98,9 @@ class ConfigFileTest {
             unknown-vni: keep                                | :1: unknown-vni: 'keep' is not capture or drop
             listen: nowhere                                  | :1: listen: 'nowhere' is not HOST:PORT
             listen: 1.2.3.4:99999                            | :1: listen: '1.2.3.4:99999': the port is not in 0..65535
+            listen: 'gre:1.2.3.4:99'                         | :1: listen: 'gre:1.2.3.4:99': the encapsulation is vxlan: or geneve:
+            listen:\\n  - 0.0.0.0:4789\\n  - "geneve:x"      | :3: listen[1]: 'x' is not HOST:PORT
+            listen: ['0.0.0.0:4789', 'geneve:0.0.0.0:4789']  | :1: listen[1]: 'geneve:0.0.0.0:4789': port 4789 is already a listener
             sessions: {vni: 1}                               | :1: sessions: expected a list, found a mapping
             sessions:\\n  - {name: x}                       | :2: sessions[0]: a session needs a vni
             sessions:\\n  - {vni: 16777216}                 | :2: sessions[0].vni: 16777216 is not in 0..16777215
@@ -153,5 +156,20 @@ class ConfigFileTest {
         assertEquals(new io.vxdump.archive.StorageLimits(0, 12.5, 0), percent);
         assertEquals(1L << 37, percent.floor(1L << 40));
         assertTrue(load("retention: {min-free: 0}").storage().unlimited(), "0 turns the floor off");
+    }
+
+    @Test
+    void listenTakesOneAddressOrAListEachWithItsEncapsulation() throws Exception {
+        assertEquals(List.of(new Listener(io.vxdump.packet.Encapsulation.VXLAN, HostPort.parse("127.0.0.1:4789"))),
+                load("listen: 127.0.0.1:4789").listen());
+        ServeConfig both = load("""
+                listen:
+                  - 0.0.0.0:4789
+                  - geneve:0.0.0.0:6081
+                  - 'vxlan:[::1]:4790'
+                """);
+        assertEquals(List.of("vxlan:0.0.0.0:4789", "geneve:0.0.0.0:6081", "vxlan:[0:0:0:0:0:0:0:1]:4790"),
+                both.listen().stream().map(Listener::format).toList());
+        assertTrue(both.describe().contains("listen: [vxlan:0.0.0.0:4789, geneve:0.0.0.0:6081,"), both.describe());
     }
 }

@@ -279,4 +279,100 @@ class ReplayIT {
             }
         }
     }
+
+    /**
+     * A capture of {@code n} frames over {@code flows} TCP flows (so as many source ports), 0.5 ms
+     * apart, numbered; the flows interleave irregularly, as a real capture's do.
+     */
+    private Path manyFlows(int n, int flows) throws Exception {
+        Path f = dir.resolve("flows.pcap");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xA1B2C3D4).putShort((short) 2)
+                .putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1).array());
+        for (int i = 0; i < n; i++) {
+            byte[] payload = ByteBuffer.allocate(32).putInt(i).array();
+            int flow = (int) (((long) i * i + i / 3) % flows);
+            byte[] frame = Frames.ethernet(0x0800, Frames.ipv4(6, "10.0.1." + flow, "10.0.2.1",
+                    Frames.tcp(20000 + flow, 443, payload)));
+            long us = 1_700_000_000_000_000L + i * 500L;
+            out.writeBytes(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt((int) (us / 1_000_000))
+                    .putInt((int) (us % 1_000_000)).putInt(frame.length).putInt(frame.length).array());
+            out.writeBytes(frame);
+        }
+        Files.write(f, out.toByteArray());
+        return f;
+    }
+
+    @Test
+    void manyFlowsArriveInTheCapturesOrderAtEveryPacing() throws Exception {
+        int n = 2000;
+        Path capture = manyFlows(n, 60);
+        List<byte[]> frames = framesOf(capture);
+        for (String[] pacing : new String[][] {{"--topspeed"}, {"--pps", "5000"}, {"--speed", "1"}, {"--mbps", "50"}}) {
+            var result = holder();
+            List<String> args = new ArrayList<>(List.of(capture.toString()));
+            args.addAll(List.of(pacing));
+            List<Received> got = replayToReceiver(result, args.toArray(String[]::new));
+            assertEquals(0, result[0].getKey(), result[0].getValue());
+            assertEquals(n, got.size(), String.join(" ", pacing) + ": every datagram arrived");
+            java.util.Set<Integer> ports = new java.util.HashSet<>();
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(Frames.vxlan(1, frames.get(i)), got.get(i).payload(),
+                        String.join(" ", pacing) + ": datagram " + i + " in the capture's order");
+                ports.add(got.get(i).sourcePort());
+            }
+            assertTrue(ports.size() > 30, "many flows, many source ports: " + ports.size());
+        }
+    }
+
+    @Test
+    void encapGeneveSendsWhatAGwlbWouldAndServeCapturesIt() throws Exception {
+        var result = holder();
+        List<Received> got = replayToReceiver(result, MIRROR.toString(), "--topspeed", "--encap", "geneve");
+        assertEquals(0, result[0].getKey(), result[0].getValue());
+        List<byte[]> outer = framesOf(MIRROR);
+        assertEquals(outer.size(), got.size());
+        for (int i = 0; i < got.size(); i++) {
+            byte[] g = got.get(i).payload();
+            byte[] vxlan = Arrays.copyOfRange(outer.get(i), 14 + 20 + 8, outer.get(i).length);
+            ByteBuffer b = ByteBuffer.wrap(g);
+            int optionBytes = (g[0] & 0x3F) * 4;
+            assertEquals(0, g[0] >>> 6, "GENEVE version 0");
+            assertEquals(0x0800, b.getShort(2) & 0xFFFF, "IPv4 inside");
+            assertEquals(0x0108, b.getShort(8) & 0xFFFF, "AWS's option class");
+            int ip = 8 + optionBytes;
+            assertArrayEquals(Arrays.copyOfRange(outer.get(i), 14 + 12, 14 + 16), Arrays.copyOfRange(g, ip + 12, ip + 16),
+                    "the inner source is the capture's mirror source");
+            assertEquals(got.get(i).sourcePort(), b.getShort(ip + 20) & 0xFFFF, "from the inner flow's port");
+            assertEquals(4789, b.getShort(ip + 22) & 0xFFFF);
+            assertArrayEquals(vxlan, Arrays.copyOfRange(g, ip + 28, g.length), "then the VXLAN datagram as captured");
+        }
+
+        // Into serve's GENEVE listener: the same frames as the VXLAN replay gives.
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "geneve:127.0.0.1:0", "--output", out.toString(),
+                "--threads", "1");
+        try (d) {
+            var r = DaemonProcess.run(dir, "replay", MIRROR.toString(), "--pps", "2000", "--encap", "geneve",
+                    "--to", "127.0.0.1:" + d.address("geneve").getPort());
+            assertEquals(0, r.getKey(), r.getValue());
+            Thread.sleep(1000);
+            assertEquals(0, d.terminate(10));
+            assertEquals((long) outer.size(), d.totals().get("written"), d.totals().toString());
+        }
+        List<byte[]> written = new ArrayList<>();
+        try (var files = Files.walk(out)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".pcap")).sorted().toList()) {
+                Libpcap.read(f).forEach(rec -> written.add(rec.data()));
+            }
+        }
+        assertEquals(outer.size(), written.size());
+        java.util.Set<String> expected = new java.util.HashSet<>();
+        for (byte[] o : outer) {
+            expected.add(java.util.HexFormat.of().formatHex(Arrays.copyOfRange(o, 14 + 20 + 8 + 8, o.length)));
+        }
+        for (byte[] w : written) {
+            assertTrue(expected.contains(java.util.HexFormat.of().formatHex(w)), "a captured frame, byte-exact");
+        }
+    }
 }

@@ -96,6 +96,25 @@ public final class DaemonProcess implements AutoCloseable {
         return address;
     }
 
+    /** The bound address of the listener of this encapsulation ({@code vxlan}, {@code geneve}), from the start-up line. */
+    public InetSocketAddress address(String encapsulation) throws IOException {
+        Matcher m = Pattern.compile("(\\S+):(\\d+) udp \\(" + encapsulation + "\\)").matcher(Files.readString(log));
+        if (!m.find()) {
+            throw new AssertionError("no " + encapsulation + " listener in the start-up line");
+        }
+        String host = m.group(1).replace("[", "").replace("]", "").replaceFirst("^.*serving on ", "");
+        return new InetSocketAddress(host, Integer.parseInt(m.group(2)));
+    }
+
+    /** Sends each datagram to {@code to} from one socket, in order. */
+    public static void sendTo(InetSocketAddress to, List<byte[]> datagrams) throws IOException {
+        try (DatagramSocket s = new DatagramSocket()) {
+            for (byte[] d : datagrams) {
+                s.send(new DatagramPacket(d, d.length, to));
+            }
+        }
+    }
+
     /** The metrics and health address from the start-up line. */
     public InetSocketAddress metricsAddress() throws IOException {
         Matcher m = METRICS.matcher(log());
