@@ -18,9 +18,9 @@ import java.util.TreeSet;
  * session directory again after a file is finished there; so a directory is listed once per finished
  * file, never all of them on a timer. Thread-safe: the finisher reports, the retention thread deletes.
  */
-final class ArchiveIndex {
+public final class ArchiveIndex {
     /** A finished file: its name's stamp (first packet, UTC second), its session and sequence number. */
-    record Entry(String stamp, String session, long seq, Path path, long size) {
+    public record Entry(String stamp, String session, long seq, Path path, long size) {
     }
 
     /** Oldest first: by first-packet second, then session, then sequence number. */
@@ -30,6 +30,20 @@ final class ArchiveIndex {
     private final TreeSet<Entry> all = new TreeSet<>(AGE);
     private final Map<String, TreeSet<Entry>> bySession = new HashMap<>();
     private long bytes;
+    /** Null without uploads; else which files are in the store. */
+    private final UploadLedger ledger;
+    /** Files not yet uploaded (and not being uploaded), oldest first; their bytes. */
+    private final TreeSet<Entry> backlog = new TreeSet<>(AGE);
+    private final java.util.Set<Path> uploading = new java.util.HashSet<>();
+    private long backlogBytes;
+
+    ArchiveIndex() {
+        this(null);
+    }
+
+    ArchiveIndex(UploadLedger ledger) {
+        this.ledger = ledger;
+    }
 
     /** Replaces what is known of one session's finished files. */
     synchronized void replace(String session, List<Entry> files) {
@@ -38,6 +52,9 @@ final class ArchiveIndex {
             for (Entry e : old) {
                 all.remove(e);
                 bytes -= e.size();
+                if (backlog.remove(e)) {
+                    backlogBytes -= e.size();
+                }
             }
         }
         if (files.isEmpty()) {
@@ -48,6 +65,10 @@ final class ArchiveIndex {
             if (mine.add(e)) {
                 all.add(e);
                 bytes += e.size();
+                if (ledger != null && !uploading.contains(e.path()) && !ledger.uploaded(e.path())) {
+                    backlog.add(e);
+                    backlogBytes += e.size();
+                }
             }
         }
         bySession.put(session, mine);
@@ -58,12 +79,60 @@ final class ArchiveIndex {
      * written stays, whatever the limits say). Null when none may.
      */
     synchronized Entry oldestDeletable() {
+        return oldestDeletable(false);
+    }
+
+    /**
+     * The oldest file that may go, as {@link #oldestDeletable()}; never one being uploaded, and with
+     * {@code uploadedOnly} only one already in the store.
+     */
+    synchronized Entry oldestDeletable(boolean uploadedOnly) {
         for (Entry e : all) {
-            if (bySession.get(e.session()).last() != e) {
+            if (bySession.get(e.session()).last() != e && !uploading.contains(e.path())
+                    && !(uploadedOnly && backlog.contains(e))) {
                 return e;
             }
         }
         return null;
+    }
+
+    /** True when the file is waiting to be uploaded. */
+    synchronized boolean inBacklog(Entry e) {
+        return backlog.contains(e);
+    }
+
+    /** The oldest file waiting to be uploaded, now taken out of the backlog; null when none waits. */
+    public synchronized Entry takeForUpload() {
+        Entry e = backlog.pollFirst();
+        if (e != null) {
+            backlogBytes -= e.size();
+            uploading.add(e.path());
+        }
+        return e;
+    }
+
+    /** An upload ended: in the store, or (failed) back into the backlog if the file is still known. */
+    public synchronized void uploadEnded(Entry e, boolean stored) {
+        uploading.remove(e.path());
+        if (!stored) {
+            TreeSet<Entry> mine = bySession.get(e.session());
+            if (mine != null && mine.contains(e) && backlog.add(e)) {
+                backlogBytes += e.size();
+            }
+        }
+    }
+
+    public synchronized int backlogFiles() {
+        return backlog.size() + uploading.size();
+    }
+
+    public synchronized long backlogBytes() {
+        return backlogBytes;
+    }
+
+    /** The stamp of the oldest file not yet uploaded, or null. */
+    public synchronized String oldestBacklogStamp() {
+        return backlog.isEmpty() ? null : backlog.first().stamp();
     }
 
     /** Forgets a file (deleted, or found gone). */
@@ -72,6 +141,9 @@ final class ArchiveIndex {
         if (mine != null && mine.remove(e)) {
             all.remove(e);
             bytes -= e.size();
+            if (backlog.remove(e)) {
+                backlogBytes -= e.size();
+            }
             if (mine.isEmpty()) {
                 bySession.remove(e.session());
             }

@@ -29,7 +29,10 @@ public final class DiskRetention implements FinishedFileSink {
     private final Path output;
     private final UnaryOperator<String> prefixOf;
     private volatile StorageLimits limits;
-    private final ArchiveIndex index = new ArchiveIndex();
+    private final ArchiveIndex index;
+    /** Null without uploads. */
+    private final UploadLedger ledger;
+    private final LongCounter deletedBeforeUpload = new LongCounter();
     private final LongCounter deletedForFloor = new LongCounter();
     private final LongCounter deletedForTotal = new LongCounter();
     private final AtomicBoolean requested = new AtomicBoolean();
@@ -48,6 +51,17 @@ public final class DiskRetention implements FinishedFileSink {
      * @param prefixOf a session directory's name → its files' name prefix (this instance's)
      */
     public DiskRetention(Path output, UnaryOperator<String> prefixOf, StorageLimits limits) {
+        this(output, prefixOf, limits, null);
+    }
+
+    /**
+     * @param ledger which files are uploaded, when uploads are on: then the total size limit and
+     *               per-session retention delete only uploaded files, and the floor deletes a file not
+     *               yet uploaded only when no uploaded one is left (counted as deleted before upload)
+     */
+    public DiskRetention(Path output, UnaryOperator<String> prefixOf, StorageLimits limits, UploadLedger ledger) {
+        this.ledger = ledger;
+        this.index = new ArchiveIndex(ledger);
         this.output = output;
         this.prefixOf = prefixOf;
         this.limits = limits;
@@ -117,7 +131,7 @@ public final class DiskRetention implements FinishedFileSink {
         boolean within = true;
         if (limits.maxBytesTotal() > 0) {
             while (index.bytes() > limits.maxBytesTotal()) {
-                if (!deleteOldest(deletedForTotal)) {
+                if (!deleteOldest(deletedForTotal, ledger != null)) {
                     within = false;
                     break;
                 }
@@ -127,7 +141,9 @@ public final class DiskRetention implements FinishedFileSink {
             try {
                 long floor = limits.floor(store.getTotalSpace());
                 while (store.getUsableSpace() < floor) {
-                    if (!deleteOldest(deletedForFloor)) {
+                    // New packets matter more than old ones not yet shipped: those go last, and are counted.
+                    if (!deleteOldest(deletedForFloor, ledger != null)
+                            && (ledger == null || !deleteOldest(deletedBeforeUpload, false))) {
                         within = false;
                         break;
                     }
@@ -154,14 +170,17 @@ public final class DiskRetention implements FinishedFileSink {
         stuck = !within;
     }
 
-    private boolean deleteOldest(LongCounter counter) {
-        ArchiveIndex.Entry oldest = index.oldestDeletable();
+    private boolean deleteOldest(LongCounter counter, boolean uploadedOnly) {
+        ArchiveIndex.Entry oldest = index.oldestDeletable(uploadedOnly);
         if (oldest == null) {
             return false;
         }
         index.remove(oldest);
         try {
             if (Files.deleteIfExists(oldest.path())) {
+                if (ledger != null) {
+                    ledger.forget(oldest.path());
+                }
                 counter.increment();
                 unlogged++;
                 unloggedBytes += oldest.size();
@@ -177,6 +196,28 @@ public final class DiskRetention implements FinishedFileSink {
     /** Finished files deleted to keep the free-space floor. */
     public long deletedForFloor() {
         return deletedForFloor.get();
+    }
+
+    /** Finished files the floor deleted before they were uploaded: nothing uploaded was left to delete. */
+    public long deletedBeforeUpload() {
+        return deletedBeforeUpload.get();
+    }
+
+    /** The finished files and the upload backlog. */
+    public ArchiveIndex index() {
+        return index;
+    }
+
+    @Override
+    public boolean mayDelete(Path file) {
+        return ledger == null || ledger.uploaded(file);
+    }
+
+    @Override
+    public void deleted(Path file) {
+        if (ledger != null) {
+            ledger.forget(file);
+        }
     }
 
     /** Finished files deleted to keep the total size limit. */

@@ -42,6 +42,8 @@ final class ServeOptions {
     String minFree;
     @Option(names = "--max-bytes-total", paramLabel = "SIZE", description = "Bytes of finished files kept across all sessions (default 0 = no limit).")
     String maxBytesTotal;
+    @Option(names = "--upload", paramLabel = "s3://BUCKET/PREFIX", description = "Upload every finished file there (upload.to).")
+    String upload;
     @Option(names = "--precision", paramLabel = "micro|nano", description = "Timestamp precision of the files (default micro).")
     String precision;
     @Option(names = "--snaplen", paramLabel = "N", description = "Bytes kept of each frame (default 0 = whole frame).")
@@ -90,6 +92,7 @@ final class ServeOptions {
         set(b, "--keep-bytes", keepBytes, ConfigBuilder::keepBytes);
         set(b, "--min-free", minFree, ConfigBuilder::minFree);
         set(b, "--max-bytes-total", maxBytesTotal, ConfigBuilder::maxBytesTotal);
+        set(b, "--upload", upload, ConfigBuilder::uploadTo);
         set(b, "--precision", precision, ConfigBuilder::precision);
         set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
         set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);

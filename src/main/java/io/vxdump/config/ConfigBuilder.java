@@ -59,6 +59,16 @@ public final class ConfigBuilder {
     private String instanceId;
     private InetSocketAddress metrics = new InetSocketAddress(9464);
     private long healthMaxIdleSeconds;
+    private String uploadTo;
+    private String uploadRegion;
+    private java.net.URI uploadEndpoint;
+    private boolean uploadPathStyle;
+    private String uploadStorageClass;
+    private boolean uploadDeleteAfter;
+    private int uploadConcurrency = 4;
+    private long uploadShutdownSeconds = 30;
+    private long uploadMaxBacklogSeconds = 3600;
+    private long uploadPartSize = 16L << 20;
 
     private record PendingSession(int vni, String name, Integer snaplen, SessionFilter filter) {
     }
@@ -169,6 +179,83 @@ public final class ConfigBuilder {
     public ConfigBuilder keepBytes(String v) {
         keepBytes = Units.parseSize(v);
         return this;
+    }
+
+    /** {@code s3://BUCKET/PREFIX}: upload every finished file there. */
+    public ConfigBuilder uploadTo(String v) {
+        io.vxdump.upload.UploadSettings.parseTarget(v);
+        uploadTo = v.trim();
+        return this;
+    }
+
+    public ConfigBuilder uploadRegion(String v) {
+        if (!v.trim().matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+            throw new IllegalArgumentException("'" + v + "' is not an AWS region such as eu-west-1");
+        }
+        uploadRegion = v.trim();
+        return this;
+    }
+
+    public ConfigBuilder uploadEndpoint(String v) {
+        try {
+            java.net.URI u = new java.net.URI(v.trim());
+            if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+                throw new IllegalArgumentException("'" + v + "' is not an http:// or https:// endpoint");
+            }
+            uploadEndpoint = u;
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + v + "' is not an http:// or https:// endpoint");
+        }
+        return this;
+    }
+
+    public ConfigBuilder uploadPathStyle(String v) {
+        uploadPathStyle = bool(v);
+        return this;
+    }
+
+    public ConfigBuilder uploadStorageClass(String v) {
+        String c = v.trim().toUpperCase(Locale.ROOT);
+        if (software.amazon.awssdk.services.s3.model.StorageClass.fromValue(c)
+                == software.amazon.awssdk.services.s3.model.StorageClass.UNKNOWN_TO_SDK_VERSION) {
+            throw new IllegalArgumentException("'" + v + "' is not an S3 storage class (STANDARD, STANDARD_IA, "
+                    + "INTELLIGENT_TIERING, GLACIER_IR, ...)");
+        }
+        uploadStorageClass = c;
+        return this;
+    }
+
+    public ConfigBuilder uploadDeleteAfter(String v) {
+        uploadDeleteAfter = bool(v);
+        return this;
+    }
+
+    public ConfigBuilder uploadConcurrency(String v) {
+        uploadConcurrency = (int) range(v, 1, 64, "a number of uploads at once (1..64)");
+        return this;
+    }
+
+    public ConfigBuilder uploadShutdownTimeout(String v) {
+        uploadShutdownSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
+    public ConfigBuilder uploadMaxBacklogAge(String v) {
+        uploadMaxBacklogSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
+    public ConfigBuilder uploadPartSize(String v) {
+        uploadPartSize = sizeRange(v, 5L << 20, 5L << 30);
+        return this;
+    }
+
+    private static boolean bool(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + v + "' is not true or false");
+        };
     }
 
     /** {@code 10%} of the file system, or a size such as {@code 20GiB}; 0 turns the floor off. */
@@ -314,7 +401,17 @@ public final class ConfigBuilder {
                 precision, snaplen, Optional.ofNullable(postRotate),
                 unknownVni, maxSessions, resolved, allowSources, unknownFilter,
                 instanceId != null ? instanceId : InstanceId.fromHostName(), Optional.ofNullable(metrics),
-                healthMaxIdleSeconds);
+                healthMaxIdleSeconds, upload());
+    }
+
+    private Optional<io.vxdump.upload.UploadSettings> upload() {
+        if (uploadTo == null) {
+            return Optional.empty();
+        }
+        String[] target = io.vxdump.upload.UploadSettings.parseTarget(uploadTo);
+        return Optional.of(new io.vxdump.upload.UploadSettings(target[0], target[1], Optional.ofNullable(uploadRegion),
+                Optional.ofNullable(uploadEndpoint), uploadPathStyle, Optional.ofNullable(uploadStorageClass),
+                uploadDeleteAfter, uploadConcurrency, uploadShutdownSeconds, uploadMaxBacklogSeconds, uploadPartSize));
     }
 
     private static long sizeRange(String v, long min, long max) {

@@ -22,7 +22,7 @@ import java.util.function.BiConsumer;
  */
 public final class ConfigFile {
 
-    private enum Type { INTEGER, SIZE, DURATION, STRING }
+    private enum Type { INTEGER, SIZE, DURATION, STRING, BOOLEAN }
 
     private record Field(Type type, BiConsumer<ConfigBuilder, String> setter) {
     }
@@ -56,6 +56,17 @@ public final class ConfigFile {
                     "max-bytes", new Field(Type.SIZE, ConfigBuilder::keepBytes),
                     "min-free", new Field(Type.STRING, ConfigBuilder::minFree),
                     "max-bytes-total", new Field(Type.SIZE, ConfigBuilder::maxBytesTotal)),
+            "upload", fields(
+                    "to", new Field(Type.STRING, ConfigBuilder::uploadTo),
+                    "region", new Field(Type.STRING, ConfigBuilder::uploadRegion),
+                    "endpoint", new Field(Type.STRING, ConfigBuilder::uploadEndpoint),
+                    "path-style", new Field(Type.BOOLEAN, ConfigBuilder::uploadPathStyle),
+                    "storage-class", new Field(Type.STRING, ConfigBuilder::uploadStorageClass),
+                    "delete-after-upload", new Field(Type.BOOLEAN, ConfigBuilder::uploadDeleteAfter),
+                    "concurrency", new Field(Type.INTEGER, ConfigBuilder::uploadConcurrency),
+                    "part-size", new Field(Type.SIZE, ConfigBuilder::uploadPartSize),
+                    "shutdown-timeout", new Field(Type.DURATION, ConfigBuilder::uploadShutdownTimeout),
+                    "max-backlog-age", new Field(Type.DURATION, ConfigBuilder::uploadMaxBacklogAge)),
             "health", fields(
                     "max-idle", new Field(Type.DURATION, ConfigBuilder::healthMaxIdle)),
             "pcap", fields(
@@ -261,6 +272,7 @@ public final class ConfigFile {
             boolean ok = switch (type) {
                 case INTEGER -> s.kind() == YamlNode.Kind.INTEGER;
                 case SIZE, DURATION, STRING -> s.kind() == YamlNode.Kind.INTEGER || s.kind() == YamlNode.Kind.STRING;
+                case BOOLEAN -> s.kind() == YamlNode.Kind.BOOLEAN;
             };
             if (ok) {
                 return s.text();
@@ -271,6 +283,7 @@ public final class ConfigFile {
             case SIZE -> "a size such as 128MiB";
             case DURATION -> "a duration such as 5m";
             case STRING -> "a string";
+            case BOOLEAN -> "true or false";
         };
         throw ConfigException.at(file, v.line(), key, "expected " + expected + ", found " + v.typeName());
     }

@@ -27,13 +27,15 @@ import java.util.Optional;
  * @param instanceId      this instance's id in file names
  * @param metrics         where /metrics and /healthz are served; empty = off
  * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
+ * @param upload          where finished files are uploaded; empty = nowhere
  */
 public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer,
                           WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
                           SessionFilter unknownVniFilter, String instanceId,
-                          Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds) {
+                          Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds,
+                          Optional<io.vxdump.upload.UploadSettings> upload) {
 
     public ServeConfig {
         listen = List.copyOf(listen);
@@ -64,6 +66,12 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         s.append("retention: {max-files: ").append(retention.maxFiles()).append(", max-bytes: ")
                 .append(Units.formatSize(retention.maxBytes())).append(", min-free: ").append(floorText())
                 .append(", max-bytes-total: ").append(Units.formatSize(storage.maxBytesTotal())).append("}\n");
+        s.append("upload: ").append(upload.map(u -> "{to: " + u.target() + ", region: " + u.region().orElse("default")
+                + ", endpoint: " + u.endpoint().map(Object::toString).orElse("AWS") + ", path-style: " + u.pathStyle()
+                + ", storage-class: " + u.storageClass().orElse("default") + ", delete-after-upload: "
+                + u.deleteAfterUpload() + ", concurrency: " + u.concurrency() + ", part-size: "
+                + Units.formatSize(u.partSize()) + ", shutdown-timeout: " + Units.formatDuration(u.shutdownSeconds())
+                + ", max-backlog-age: " + Units.formatDuration(u.maxBacklogSeconds()) + "}").orElse("off")).append('\n');
         s.append("pcap: {precision: ").append(precision.name().toLowerCase()).append(", snaplen: ")
                 .append(snaplen).append("}\n");
         s.append("post-rotate: ").append(postRotate.map(c -> "\"" + c + "\"").orElse("none")).append('\n');
@@ -116,6 +124,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "unknown-vni", unknownVni, next.unknownVni);
         changed(keys, "max-sessions", maxSessions, next.maxSessions);
         changed(keys, "health.max-idle", healthMaxIdleSeconds, next.healthMaxIdleSeconds);
+        changed(keys, "upload", upload, next.upload);
         return keys;
     }
 

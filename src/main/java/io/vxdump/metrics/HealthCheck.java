@@ -12,19 +12,29 @@ import java.util.function.Supplier;
  * mirror is not a broken one, so idleness fails the check only on request.
  */
 public final class HealthCheck {
-    /** The answer: healthy, or the reasons it is not. */
-    public record Status(boolean healthy, List<String> reasons) {
+    /**
+     * The answer: healthy, or the reasons it is not; and notes that do not make it unhealthy (an
+     * upload backlog: a store problem must not take the target out of the load balancer).
+     */
+    public record Status(boolean healthy, List<String> reasons, List<String> notes) {
         /** A short JSON body. */
         public String json() {
             StringBuilder s = new StringBuilder("{\"status\":\"").append(healthy ? "ok" : "unavailable").append('"');
             if (!healthy) {
-                s.append(",\"reasons\":[");
-                for (int i = 0; i < reasons.size(); i++) {
-                    s.append(i == 0 ? "" : ",").append('"').append(escape(reasons.get(i))).append('"');
-                }
-                s.append(']');
+                list(s, "reasons", reasons);
+            }
+            if (!notes.isEmpty()) {
+                list(s, "notes", notes);
             }
             return s.append("}\n").toString();
+        }
+
+        private static void list(StringBuilder s, String name, List<String> items) {
+            s.append(",\"").append(name).append("\":[");
+            for (int i = 0; i < items.size(); i++) {
+                s.append(i == 0 ? "" : ",").append('"').append(escape(items.get(i))).append('"');
+            }
+            s.append(']');
         }
 
         private static String escape(String text) {
@@ -47,6 +57,7 @@ public final class HealthCheck {
     private final Supplier<String> lastWriteError;
     private final LongSupplier received;
     private final long maxIdleNanos;
+    private volatile Supplier<String> note = () -> "";
     private long lastReceived = -1;
     private long lastChange = System.nanoTime();
 
@@ -57,6 +68,11 @@ public final class HealthCheck {
         this.lastWriteError = lastWriteError;
         this.received = received;
         this.maxIdleNanos = maxIdleNanos;
+    }
+
+    /** Something worth saying that does not make vxdump unhealthy (empty: nothing). */
+    public void note(Supplier<String> note) {
+        this.note = note;
     }
 
     /** Notes whether datagrams arrived since the last call; called about once a second. */
@@ -80,6 +96,7 @@ public final class HealthCheck {
         if (maxIdleNanos > 0 && System.nanoTime() - lastChange > maxIdleNanos) {
             reasons.add("no datagram for more than " + maxIdleNanos / 1_000_000_000L + " s");
         }
-        return new Status(reasons.isEmpty(), reasons);
+        String n = note.get();
+        return new Status(reasons.isEmpty(), reasons, n.isEmpty() ? List.of() : List.of(n));
     }
 }

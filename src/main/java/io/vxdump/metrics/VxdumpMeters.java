@@ -38,6 +38,9 @@ public final class VxdumpMeters {
     private final List<PcapWriter> writers;
     private final SocketDrops socketDrops;
     private final DiskRetention retention;
+    // Held here: Micrometer keeps a meter's state object only weakly.
+    private io.vxdump.upload.S3Shipper shipper;
+    private io.vxdump.archive.ArchiveIndex index;
     private final java.util.function.Supplier<java.util.Map<io.vxdump.config.Listener, Long>> byListener;
     private final java.util.Set<io.vxdump.config.Listener> registeredListeners = new java.util.HashSet<>();
     private int registeredSessions;
@@ -191,6 +194,41 @@ public final class VxdumpMeters {
             total += f.applyAsLong(p);
         }
         return total;
+    }
+
+    /** The upload meters: what went, what failed and why, what waits and for how long. */
+    public void registerUploads(io.vxdump.upload.S3Shipper shipper, io.vxdump.archive.ArchiveIndex index) {
+        this.shipper = shipper;
+        this.index = index;
+        FunctionCounter.builder("vxdump.upload.files", shipper, io.vxdump.upload.S3Shipper::filesUploaded)
+                .description("finished files uploaded to the store").register(registry);
+        FunctionCounter.builder("vxdump.upload.bytes", shipper, io.vxdump.upload.S3Shipper::bytesUploaded)
+                .description("bytes of finished files uploaded to the store").register(registry);
+        for (io.vxdump.upload.S3Shipper.Failure f : io.vxdump.upload.S3Shipper.Failure.values()) {
+            FunctionCounter.builder("vxdump.upload.failures", shipper, s -> s.failures(f)).tags("kind", f.label())
+                    .description("uploads that failed (and stay in the backlog), by kind").register(registry);
+        }
+        Gauge.builder("vxdump.upload.backlog.files", index, io.vxdump.archive.ArchiveIndex::backlogFiles)
+                .description("finished files not yet uploaded").register(registry);
+        Gauge.builder("vxdump.upload.backlog.bytes", index, io.vxdump.archive.ArchiveIndex::backlogBytes)
+                .description("bytes of finished files waiting to be uploaded").register(registry);
+        Gauge.builder("vxdump.upload.backlog.oldest.age.seconds", index, this::oldestBacklogAgeSeconds)
+                .description("how long the oldest file not yet uploaded has existed (from its first packet); 0 when none waits")
+                .register(registry);
+        FunctionCounter.builder("vxdump.files.deleted", retention, DiskRetention::deletedBeforeUpload)
+                .tags("reason", "min_free_before_upload", "session", NO_SESSION)
+                .description("finished files deleted by retention, by the limit that made room").register(registry);
+    }
+
+    /** Seconds since the first packet of the oldest file waiting for upload; 0 when none waits. */
+    public double oldestBacklogAgeSeconds(io.vxdump.archive.ArchiveIndex index) {
+        String stamp = index.oldestBacklogStamp();
+        if (stamp == null) {
+            return 0;
+        }
+        long then = java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
+                .toEpochSecond(java.time.ZoneOffset.UTC);
+        return Math.max(0, System.currentTimeMillis() / 1000.0 - then);
     }
 
     private static double usableSpace(Path output) {

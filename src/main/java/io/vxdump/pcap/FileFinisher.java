@@ -110,7 +110,7 @@ public final class FileFinisher {
             command.run(target);
         }
         String prefix = settings.filePrefix(session);
-        int deleted = retention.apply(target.getParent(), prefix);
+        int deleted = retention.apply(target.getParent(), prefix, next);
         if (owner != null && deleted > 0) {
             owner.filesDeletedCounter().add(deleted);
         }

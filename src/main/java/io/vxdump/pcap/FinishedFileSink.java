@@ -27,4 +27,13 @@ public interface FinishedFileSink {
 
     /** A writer opens a new file now. Writer thread: must not block. */
     void opening();
+
+    /** Whether per-session retention may delete this finished file (not while it waits for upload). */
+    default boolean mayDelete(Path file) {
+        return true;
+    }
+
+    /** Per-session retention deleted this file. */
+    default void deleted(Path file) {
+    }
 }

@@ -25,6 +25,11 @@ final class RetentionPolicy {
 
     /** Applies the limits to {@code directory}; returns how many files were deleted. */
     int apply(Path directory, String prefix) {
+        return apply(directory, prefix, FinishedFileSink.NONE);
+    }
+
+    /** Applies the limits, deleting only what {@code sink} allows (a file not yet uploaded stays). */
+    int apply(Path directory, String prefix, FinishedFileSink sink) {
         if (limits.unlimited()) {
             return 0;
         }
@@ -43,10 +48,17 @@ final class RetentionPolicy {
                 total += sizes[i];
             }
             int deleted = 0;
-            for (int i = 0; i < files.size() - 1 && over(files.size() - i, total); i++) {
-                Files.deleteIfExists(files.get(i));
+            int count = files.size();
+            for (int i = 0; i < files.size() - 1 && over(count, total); i++) {
+                if (!sink.mayDelete(files.get(i))) {
+                    continue; // waits for its upload; counted against the limits all the same
+                }
+                if (Files.deleteIfExists(files.get(i))) {
+                    sink.deleted(files.get(i));
+                    deleted++;
+                }
                 total -= sizes[i];
-                deleted++;
+                count--;
             }
             return deleted;
         } catch (IOException e) {

@@ -65,6 +65,7 @@ public final class Daemon {
     private volatile long lastReloadOkSeconds = System.currentTimeMillis() / 1000;
     private FileFinisher finisher;
     private DiskRetention retention;
+    private volatile io.vxdump.upload.S3Shipper shipper;
     private final List<PcapWriter> writers = new ArrayList<>();
     private Receiver receiver;
     private Accounting accounting;
@@ -83,14 +84,44 @@ public final class Daemon {
         output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate(), config.instanceId());
         Files.createDirectories(config.output());
-        retention = new DiskRetention(output.directory(), output::filePrefix, config.storage());
-        finisher = new FileFinisher(output, retention);
+        io.vxdump.archive.UploadLedger ledger = config.upload().isPresent()
+                ? new io.vxdump.archive.UploadLedger(output.directory()) : null;
+        retention = new DiskRetention(output.directory(), output::filePrefix, config.storage(), ledger);
+        finisher = new FileFinisher(output, new io.vxdump.pcap.FinishedFileSink() {
+            // After the finisher: retention indexes the file, then an upload thread takes it.
+            @Override
+            public void finished(java.nio.file.Path sessionDirectory, String prefix) {
+                retention.finished(sessionDirectory, prefix);
+                if (shipper != null) {
+                    shipper.wake();
+                }
+            }
+
+            @Override
+            public void opening() {
+                retention.opening();
+            }
+
+            @Override
+            public boolean mayDelete(java.nio.file.Path file) {
+                return retention.mayDelete(file);
+            }
+
+            @Override
+            public void deleted(java.nio.file.Path file) {
+                retention.deleted(file);
+            }
+        });
         int leftovers = PartFileRecovery.recover(output, finisher);
         if (leftovers > 0) {
             LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
         }
 
         retention.start(); // after recovery handed its files on, before the first file is opened
+        if (config.upload().isPresent()) {
+            shipper = new io.vxdump.upload.S3Shipper(config.upload().get(), retention.index(), ledger);
+            shipper.start();
+        }
         io.vxdump.config.WriteConfig write = config.write();
         WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
         receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
@@ -186,6 +217,16 @@ public final class Daemon {
                 receiver::socketInodes, retention, receiver::receivedByListener);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
+        if (shipper != null) {
+            io.vxdump.upload.S3Shipper ship = shipper;
+            meters.registerUploads(ship, retention.index());
+            health.note(() -> {
+                double age = meters.oldestBacklogAgeSeconds(retention.index());
+                return age > ship.settings().maxBacklogSeconds()
+                        ? "upload backlog: " + retention.index().backlogFiles() + " file(s) not uploaded, the oldest for "
+                        + (long) age + " s" + (ship.lastError().isEmpty() ? "" : " (" + ship.lastError() + ")") : "";
+            });
+        }
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success", this, d -> d.lastReloadOk ? 1 : 0)
                 .description("1 when the last configuration reload (SIGHUP) succeeded, 0 when it was refused").register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success.timestamp.seconds", this,
@@ -349,6 +390,9 @@ public final class Daemon {
             w.drainAndStop();
         }
         finisher.shutdown();
+        if (shipper != null) {
+            shipper.drainAndStop(shipper.settings().shutdownSeconds());
+        }
         retention.stop();
         LOG.info("stopped; totals: {}", accounting.totals().summary());
     }

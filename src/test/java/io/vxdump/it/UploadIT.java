@@ -1,0 +1,161 @@
+package io.vxdump.it;
+
+import static io.vxdump.testing.Frames.vxlan;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.S3Server;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Finished files shipped to a real S3 API server (S3Proxy): keys, bytes, multipart, outages, restarts. */
+class UploadIT {
+    private static final String BUCKET = "captures";
+
+    @TempDir
+    Path dir;
+
+    private Path config(S3Server s3, String extra) throws Exception {
+        Path c = dir.resolve("vxdump.yaml");
+        Files.writeString(c, "upload: {to: s3://" + BUCKET + "/sensors/eu, endpoint: " + s3.endpoint()
+                + ", path-style: true, part-size: 5MiB, max-backlog-age: 1s}\n" + extra);
+        return c;
+    }
+
+    private static Map<String, byte[]> objects(S3Client client) {
+        Map<String, byte[]> out = new HashMap<>();
+        for (S3Object o : client.listObjectsV2Paginator(r -> r.bucket(BUCKET)).contents()) {
+            if (o.key().endsWith("/")) {
+                continue; // the file-system store lists its directories as empty objects
+            }
+            out.put(o.key(), client.getObjectAsBytes(r -> r.bucket(BUCKET).key(o.key())).asByteArray());
+        }
+        return out;
+    }
+
+    private static List<Path> finished(Path out) throws Exception {
+        try (Stream<Path> s = Files.walk(out)) {
+            return s.filter(p -> p.toString().endsWith(".pcap") && !p.toString().contains(".vxdump-")).sorted().toList();
+        }
+    }
+
+    /** The key a finished file must have: PREFIX/<session>/<yyyy>/<mm>/<dd>/<file name>. */
+    private static String key(Path file) {
+        String name = file.getFileName().toString();
+        String stamp = name.replaceAll(".*-(\\d{8})T\\d{6}Z-\\d+\\.pcap$", "$1");
+        return "sensors/eu/" + file.getParent().getFileName() + "/" + stamp.substring(0, 4) + "/" + stamp.substring(4, 6)
+                + "/" + stamp.substring(6, 8) + "/" + name;
+    }
+
+    @Test
+    void filesOfSeveralSessionsArriveUnderTheirKeysByteIdenticalAndALargeOneInParts() throws Exception {
+        try (S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET); S3Client client = s3.client()) {
+            Path out = dir.resolve("out");
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", config(s3, "rotation: {max-packets: 40}\n").toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            try (d) {
+                List<byte[]> small = new ArrayList<>();
+                for (int i = 0; i < 120; i++) {
+                    small.add(vxlan(1 + i % 3, Frames.sized(200, i)));
+                }
+                d.send(small);
+                // One large file: 6,000 frames of 1,400 bytes in session 9 (8 MiB, more than a 5 MiB part).
+                Files.writeString(dir.resolve("vxdump.yaml"), Files.readString(dir.resolve("vxdump.yaml"))
+                        .replace("max-packets: 40", "max-packets: 6000"));
+                new ProcessBuilder("kill", "-HUP", String.valueOf(d.pid())).start().waitFor();
+                Thread.sleep(500);
+                for (int round = 0; round < 60; round++) {
+                    List<byte[]> big = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        big.add(vxlan(9, Frames.sized(1400, round * 100 + i)));
+                    }
+                    d.send(big);
+                    Thread.sleep(5);
+                }
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() < deadline && MetricsIT.samples(d.http("/metrics", null).getValue())
+                        .get("vxdump_upload_files_total") < 4) {
+                    Thread.sleep(200);
+                }
+                var m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertEquals(4.0, m.get("vxdump_upload_files_total"), "3 sessions' files of 40, and the large one");
+                assertEquals(0.0, m.get("vxdump_upload_backlog_files"));
+                assertEquals(0, d.terminate(30));
+            }
+            Map<String, byte[]> stored = objects(client);
+            List<Path> local = finished(out);
+            assertEquals(local.size(), stored.size(), stored.keySet().toString());
+            for (Path f : local) {
+                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), "byte-identical under its key: " + key(f));
+            }
+            Path large = local.stream().filter(p -> p.getParent().getFileName().toString().equals("vni-9")).findFirst().orElseThrow();
+            assertTrue(Files.size(large) > 5 << 20);
+            String etag = client.headObject(r -> r.bucket(BUCKET).key(key(large))).eTag();
+            assertTrue(etag.contains("-"), "a multipart upload's ETag: " + etag);
+        }
+    }
+
+    @Test
+    void anOutageGrowsTheBacklogAndEverythingArrivesOnceTheStoreIsBackEvenAfterAKill() throws Exception {
+        try (S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET); S3Client client = s3.client()) {
+            s3.stop();
+            Path out = dir.resolve("out");
+            Path cfg = config(s3, "rotation: {max-packets: 20}\n");
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            int sent = 0;
+            try (d) {
+                List<byte[]> burst = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    burst.add(vxlan(1 + i % 2, Frames.sized(300, sent++)));
+                }
+                d.send(burst);
+                Thread.sleep(2500);
+                var m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertEquals(4.0, m.get("vxdump_upload_backlog_files"), "2 sessions × 2 finished files of 20 wait");
+                assertEquals(0.0, m.get("vxdump_upload_files_total"), "nothing reached a stopped store");
+                assertTrue(m.get("vxdump_upload_failures_total{kind=\"unreachable\"}") > 0, m.toString());
+                assertTrue(m.get("vxdump_upload_backlog_oldest_age_seconds") >= 0);
+                var health = d.http("/healthz", null);
+                assertEquals(200, health.getKey(), "an upload problem does not take the target out of service");
+                assertTrue(health.getValue().contains("upload backlog"), health.getValue());
+                assertEquals(m.get("vxdump_datagrams_received_total"), 100.0, "capture goes on");
+                d.kill(); // SIGKILL with a backlog (and two files being written): found again at the next start
+            }
+            s3.start();
+            DaemonProcess again = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            try (again) {
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() < deadline && MetricsIT.samples(again.http("/metrics", null).getValue())
+                        .get("vxdump_upload_files_total") < 6) {
+                    Thread.sleep(200);
+                }
+                var m = MetricsIT.samples(again.http("/metrics", null).getValue());
+                assertEquals(6.0, m.get("vxdump_upload_files_total"),
+                        "the killed run's backlog and its two recovered files, each uploaded once");
+                assertEquals(0.0, m.get("vxdump_upload_backlog_files"));
+                assertEquals(0, again.terminate(30));
+            }
+            Map<String, byte[]> stored = objects(client);
+            List<Path> local = finished(out);
+            assertEquals(6, local.size(), local.toString());
+            assertEquals(6, stored.size());
+            for (Path f : local) {
+                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), key(f));
+            }
+        }
+    }
+}
