@@ -34,7 +34,7 @@ public final class S3Shipper {
 
     /** What went wrong with an upload, the label of {@code vxdump_upload_failures_total}. */
     public enum Failure {
-        UNREACHABLE, DENIED, NO_BUCKET, SERVER, OTHER;
+        UNREACHABLE, CREDENTIALS, DENIED, NO_BUCKET, SERVER, OTHER;
 
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -185,6 +185,10 @@ public final class S3Shipper {
                 return Failure.NO_BUCKET;
             }
             return status >= 500 ? Failure.SERVER : Failure.OTHER;
+        }
+        if (t instanceof SdkClientException && String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT)
+                .contains("credentials")) {
+            return Failure.CREDENTIALS; // no instance profile, no keys: the SDK's default chain found nothing
         }
         return t instanceof SdkClientException ? Failure.UNREACHABLE : Failure.OTHER;
     }

@@ -120,6 +120,47 @@ class DiskRetentionTest {
         r.stop();
     }
 
+    @Test
+    void withUploadsOnlyUploadedFilesGoUnlessTheFloorLeavesNoChoice() throws Exception {
+        tmpfs = Tmpfs.mount(dir.resolve("out"), "4m");
+        Path out = tmpfs.path();
+        UploadLedger ledger = new UploadLedger(out);
+        List<Path> files = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) { // 3 MiB of 4, the older half uploaded
+            Path f = file(out, "s" + i % 3, String.format("20261124T1000%02dZ", i), 1 + i / 3, 256 * KIB);
+            files.add(f);
+            if (i >= 6) {
+                ledger.markUploaded(f);
+            }
+        }
+        // A total of 2.5 MiB: only uploaded files may go for it, oldest first (i = 6, 7).
+        DiskRetention r = new DiskRetention(out, session -> session + "-i1", new StorageLimits(0, 0, 2560 * KIB), ledger);
+        r.start();
+        try {
+            assertEquals(2, r.deletedForTotal());
+            for (int i = 0; i < 12; i++) {
+                assertEquals(i != 6 && i != 7, Files.exists(files.get(i)), "file " + i);
+            }
+            assertFalse(r.mayDelete(files.get(0)), "per-session retention keeps a file not uploaded");
+            assertTrue(r.mayDelete(files.get(8)));
+            assertEquals(6, r.index().backlogFiles(), "the six not uploaded wait");
+
+            // A floor of 75 % (1.5 MiB more, six files): the uploaded file that may go first (8; 9, 10
+            // and 11 are their sessions' newest), then, with no uploaded file left, the oldest not
+            // uploaded (0 to 4), counted apart.
+            r.limits(new StorageLimits(0, 75, 0));
+            waitFor(() -> r.deletedBeforeUpload() == 5);
+            assertEquals(1, r.deletedForFloor(), "file 8: the one uploaded file that may go");
+            assertTrue(Files.getFileStore(out).getUsableSpace() >= 3 << 20);
+            for (int i = 0; i < 12; i++) {
+                assertEquals(i == 5 || i >= 9, Files.exists(files.get(i)), "after the floor, file " + i);
+            }
+            assertFalse(ledger.uploaded(files.get(8)), "a deleted file's marker goes with it");
+        } finally {
+            r.stop();
+        }
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!condition.getAsBoolean() && System.nanoTime() < deadline) {

@@ -44,7 +44,9 @@ class AlertRulesIT {
             used.add(m.group());
         }
         assertTrue(used.size() >= 6, "the rules use vxdump's metrics: " + used);
-        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out");
+        // Uploads on (to a store nobody answers at), so their meters are exported too.
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "out",
+                "--upload", "s3://nowhere-bucket/x", "--config", uploadConfig().toString());
         try (d) {
             d.send(List.of(vxlan(1, Frames.sized(100, 1))));
             Thread.sleep(1200); // the session's meters are registered within a second
@@ -60,6 +62,11 @@ class AlertRulesIT {
             assertEquals(Set.of(), missing, "metrics the rules name that vxdump does not export");
             assertEquals(0, d.terminate(10));
         }
+    }
+
+    private Path uploadConfig() throws java.io.IOException {
+        return Files.writeString(dir.resolve("vxdump.yaml"),
+                "upload: {endpoint: http://127.0.0.1:9, region: us-east-1, path-style: true, shutdown-timeout: 1s}\n");
     }
 
     /** Runs promtool; empty when it succeeded, else its output. */

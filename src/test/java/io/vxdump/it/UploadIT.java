@@ -158,4 +158,44 @@ class UploadIT {
             }
         }
     }
+
+    @Test
+    void aStopFinishesFilesUploadsThemAndDeleteAfterUploadLeavesNothingBehind() throws Exception {
+        try (S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET); S3Client client = s3.client()) {
+            Path out = dir.resolve("out");
+            Path cfg = dir.resolve("vxdump.yaml");
+            Files.writeString(cfg, "upload: {to: s3://" + BUCKET + "/x, endpoint: " + s3.endpoint()
+                    + ", path-style: true, delete-after-upload: true, shutdown-timeout: 20s}\n");
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            List<byte[]> sent = new ArrayList<>();
+            try (d) {
+                for (int i = 0; i < 50; i++) {
+                    sent.add(Frames.sized(100 + i, i));
+                }
+                List<byte[]> datagrams = new ArrayList<>();
+                for (int i = 0; i < sent.size(); i++) {
+                    datagrams.add(vxlan(1 + i % 2, sent.get(i)));
+                }
+                d.send(datagrams);
+                Thread.sleep(700);
+                assertEquals(0, d.terminate(30), "SIGTERM: files finished, then uploaded before the exit");
+                assertTrue(d.log().contains("uploading finished files to s3://" + BUCKET + "/x"), d.log());
+            }
+            assertEquals(List.of(), finished(out), "deleted after upload");
+            Map<String, byte[]> stored = objects(client);
+            assertEquals(2, stored.size(), stored.keySet().toString());
+            List<byte[]> frames = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : new java.util.TreeMap<>(stored).entrySet()) {
+                Path copy = dir.resolve(e.getKey().replace('/', '_'));
+                Files.write(copy, e.getValue());
+                io.vxdump.testing.Libpcap.read(copy).forEach(r -> frames.add(r.data()));
+            }
+            assertEquals(sent.size(), frames.size());
+            for (int i = 0; i < 25; i++) {
+                assertArrayEquals(sent.get(2 * i), frames.get(i), "vni-1 record " + i);
+                assertArrayEquals(sent.get(2 * i + 1), frames.get(25 + i), "vni-2 record " + i);
+            }
+        }
+    }
 }
