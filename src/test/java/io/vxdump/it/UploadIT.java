@@ -30,7 +30,7 @@ class UploadIT {
     private Path config(S3Server s3, String extra) throws Exception {
         Path c = dir.resolve("vxdump.yaml");
         Files.writeString(c, "upload: {to: s3://" + BUCKET + "/sensors/eu, endpoint: " + s3.endpoint()
-                + ", path-style: true, part-size: 5MiB, max-backlog-age: 1s}\n" + extra);
+                + ", path-style: true, part-size: 5MiB, max-backlog-age: 1s, shutdown-timeout: 3s}\n" + extra);
         return c;
     }
 
@@ -195,6 +195,99 @@ class UploadIT {
             for (int i = 0; i < 25; i++) {
                 assertArrayEquals(sent.get(2 * i), frames.get(i), "vni-1 record " + i);
                 assertArrayEquals(sent.get(2 * i + 1), frames.get(25 + i), "vni-2 record " + i);
+            }
+        }
+    }
+
+    @Test
+    void whenTheStoreComesBackTheSameProcessShipsTheBacklogEachFileOnce() throws Exception {
+        try (S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET); S3Client client = s3.client()) {
+            s3.stop();
+            Path out = dir.resolve("out");
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", config(s3, "rotation: {max-packets: 10}\n").toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            try (d) {
+                for (int round = 0; round < 3; round++) { // capture goes on through the outage: 3 × 4 files
+                    List<byte[]> burst = new ArrayList<>();
+                    for (int i = 0; i < 40; i++) {
+                        burst.add(vxlan(1 + i % 2, Frames.sized(200, round * 40 + i)));
+                    }
+                    d.send(burst);
+                    Thread.sleep(800);
+                }
+                var m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertEquals(12.0, m.get("vxdump_upload_backlog_files"), "the backlog grew with every finished file");
+                assertTrue(m.get("vxdump_upload_backlog_bytes") > 12 * 10 * 200, m.toString());
+                assertEquals(120.0, m.get("vxdump_packets_written_total{session=\"vni-1\"}")
+                        + m.get("vxdump_packets_written_total{session=\"vni-2\"}"), "capturing went on");
+
+                s3.start();
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (System.nanoTime() < deadline && MetricsIT.samples(d.http("/metrics", null).getValue())
+                        .get("vxdump_upload_backlog_files") > 0) {
+                    Thread.sleep(200);
+                }
+                m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertEquals(0.0, m.get("vxdump_upload_backlog_files"), "everything arrived");
+                assertEquals(12.0, m.get("vxdump_upload_files_total"), "each file counted once");
+                assertEquals(200, d.http("/healthz", null).getKey());
+                assertTrue(!d.http("/healthz", null).getValue().contains("upload backlog"));
+                assertEquals(0, d.terminate(30));
+            }
+            Map<String, byte[]> stored = objects(client);
+            List<Path> local = finished(out);
+            assertEquals(12, local.size());
+            assertEquals(12, stored.size(), "nothing twice, nothing missing");
+            for (Path f : local) {
+                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), key(f));
+            }
+        }
+    }
+
+    @Test
+    void aFloorKeepsFilesNotUploadedUntilItMustAndCountsThoseItDeletes() throws Exception {
+        io.vxdump.testing.Tmpfs tmpfs = io.vxdump.testing.Tmpfs.mount(dir.resolve("out"), "8m");
+        try (tmpfs; S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET)) {
+            s3.stop();
+            Path out = tmpfs.path();
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", config(s3, """
+                    rotation: {max-size: 256KiB}
+                    retention: {max-files: 1, min-free: 3MiB}
+                    staging: {ring-size: 4MiB}
+                    writer: {block-size: 64KiB, buffer-memory: 4MiB}
+                    """).toString(), "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1",
+                    "--instance-id", "i1");
+            try (d) {
+                int sent = 0;
+                for (int round = 0; round < 6; round++) { // 3 MiB: max-files 1 would delete, but nothing is uploaded
+                    List<byte[]> burst = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        burst.add(vxlan(1 + i % 2, Frames.sized(1000, sent++)));
+                    }
+                    d.send(burst);
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1500);
+                var m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertTrue(finished(out).size() > 4, "files not uploaded are kept beyond max-files: " + finished(out).size());
+                assertEquals(0.0, m.get("vxdump_files_deleted_total{reason=\"min_free_before_upload\",session=\"\"}"));
+                for (int round = 0; round < 12; round++) { // 6 MiB more: now the floor must make room
+                    List<byte[]> burst = new ArrayList<>();
+                    for (int i = 0; i < 500; i++) {
+                        burst.add(vxlan(1 + i % 2, Frames.sized(1000, sent++)));
+                    }
+                    d.send(burst);
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1500);
+                m = MetricsIT.samples(d.http("/metrics", null).getValue());
+                assertTrue(m.get("vxdump_files_deleted_total{reason=\"min_free_before_upload\",session=\"\"}") > 0,
+                        "the floor deleted files not uploaded, and counted them");
+                assertEquals(0.0, m.get("vxdump_datagrams_dropped_total{reason=\"write_error\",session=\"vni-1\"}"),
+                        "new packets were kept");
+                assertEquals((double) sent, m.get("vxdump_packets_written_total{session=\"vni-1\"}")
+                        + m.get("vxdump_packets_written_total{session=\"vni-2\"}"));
+                assertEquals(0, d.terminate(10));
             }
         }
     }
