@@ -291,4 +291,57 @@ class UploadIT {
             }
         }
     }
+
+    @Test
+    void aKillInTheMiddleOfAMultipartUploadUploadsTheWholeFileAfterTheStart() throws Exception {
+        Path storeDir = dir.resolve("store");
+        try (S3Server s3 = S3Server.start(storeDir, BUCKET); S3Client client = s3.client()) {
+            Path out = dir.resolve("out");
+            Path cfg = config(s3, "rotation: {max-size: 24MiB}\n");
+            DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            boolean caughtMidUpload = false;
+            try (d) {
+                int seq = 0;
+                for (int round = 0; round < 190; round++) { // ~25 MiB: one full file of 24 MiB, five 5 MiB parts
+                    List<byte[]> burst = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        burst.add(vxlan(3, Frames.sized(1400, seq++)));
+                    }
+                    d.send(burst);
+                    Thread.sleep(3);
+                }
+                // S3Proxy keeps the parts of an unfinished multipart upload as .mpus-* files: kill then.
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (System.nanoTime() < deadline && !caughtMidUpload) {
+                    try (Stream<Path> files = Files.walk(storeDir)) {
+                        caughtMidUpload = files.anyMatch(p -> p.getFileName().toString().startsWith(".mpus-"));
+                    }
+                    if (!caughtMidUpload) {
+                        Thread.sleep(5);
+                    }
+                }
+                d.kill();
+            }
+            assertTrue(caughtMidUpload, "the upload was caught in its parts");
+            List<Path> local = finished(out);
+            assertEquals(1, local.size(), local.toString());
+            assertEquals(null, objects(client).get(key(local.get(0))), "not in the store: killed mid-upload");
+
+            DaemonProcess again = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
+                    "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            try (again) {
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (System.nanoTime() < deadline && MetricsIT.samples(again.http("/metrics", null).getValue())
+                        .get("vxdump_upload_files_total") < 1) {
+                    Thread.sleep(200);
+                }
+                assertEquals(0, again.terminate(30));
+            }
+            Map<String, byte[]> stored = objects(client);
+            for (Path f : finished(out)) { // the killed run's big file, and the leftover .part it finished
+                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), "uploaded whole after the start: " + key(f));
+            }
+        }
+    }
 }
