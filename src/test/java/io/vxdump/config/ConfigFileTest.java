@@ -118,6 +118,13 @@ class ConfigFileTest {
             writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576
             staging: {ring-size: 4KiB}                       | :1: staging.ring-size: '4KiB' is not in 1MiB..1GiB
             staging: {buffer-size: 256KiB}                   | :1: staging.buffer-size: unknown key
+            upload: {to: http://x/y}                         | :1: upload.to: 'http://x/y' is not s3://BUCKET/PREFIX
+            upload: {to: s3://A_B/y}                         | :1: upload.to: 's3://A_B/y': 'A_B' is not a bucket name
+            upload: {region: moon}                           | :1: upload.region: 'moon' is not an AWS region such as eu-west-1
+            upload: {storage-class: FAST}                    | :1: upload.storage-class: 'FAST' is not an S3 storage class
+            upload: {path-style: yes-please}                 | :1: upload.path-style: expected true or false
+            upload: {concurrency: 0}                         | :1: upload.concurrency: 0 is not in 1..64
+            upload: {part-size: 1MiB}                        | :1: upload.part-size: '1MiB' is not in 5MiB..5GiB
             retention: {min-free: 120%}                      | :1: retention.min-free: '120%' is not a percentage in 0..99%
             retention: {min-free: lots%}                     | :1: retention.min-free: 'lots%' is not a percentage such as 10%
             retention: {min-free: lots}                      | :1: retention.min-free:
@@ -171,5 +178,34 @@ class ConfigFileTest {
         assertEquals(List.of("vxlan:0.0.0.0:4789", "geneve:0.0.0.0:6081", "vxlan:[0:0:0:0:0:0:0:1]:4790"),
                 both.listen().stream().map(Listener::format).toList());
         assertTrue(both.describe().contains("listen: [vxlan:0.0.0.0:4789, geneve:0.0.0.0:6081,"), both.describe());
+    }
+
+    @Test
+    void uploadTakesATargetAndItsOptions() throws Exception {
+        var u = load("""
+                upload:
+                  to: s3://acme-captures/sensors/eu/
+                  region: eu-west-1
+                  endpoint: http://127.0.0.1:9000
+                  path-style: true
+                  storage-class: standard_ia
+                  delete-after-upload: true
+                  concurrency: 8
+                  part-size: 32MiB
+                  shutdown-timeout: 1m
+                  max-backlog-age: 2h
+                """).upload().orElseThrow();
+        assertEquals("acme-captures", u.bucket());
+        assertEquals("sensors/eu", u.prefix());
+        assertEquals(Optional.of("eu-west-1"), u.region());
+        assertEquals("http://127.0.0.1:9000", u.endpoint().orElseThrow().toString());
+        assertTrue(u.pathStyle() && u.deleteAfterUpload());
+        assertEquals(Optional.of("STANDARD_IA"), u.storageClass());
+        assertEquals(8, u.concurrency());
+        assertEquals(32L << 20, u.partSize());
+        assertEquals(60, u.shutdownSeconds());
+        assertEquals(7200, u.maxBacklogSeconds());
+        assertTrue(load("").upload().isEmpty(), "off unless asked for");
+        assertTrue(load("upload: {to: s3://b-1}").describe().contains("upload: {to: s3://b-1, region: default"));
     }
 }
