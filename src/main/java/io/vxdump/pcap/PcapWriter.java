@@ -56,6 +56,12 @@ public final class PcapWriter implements Runnable {
         this.thread = new Thread(this, "vxdump-writer-" + index);
     }
 
+    /** A scratch writer (the warm-up's): its write failures are logged at debug level, not as errors. */
+    public PcapWriter quiet() {
+        ctx.gate.quiet = true;
+        return this;
+    }
+
     public void start() {
         wakeup.writer(thread);
         thread.start();

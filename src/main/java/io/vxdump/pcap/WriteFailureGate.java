@@ -30,6 +30,8 @@ final class WriteFailureGate {
     private volatile String lastError = "";
     private long nextAttempt;
     private long droppedInEpisode;
+    /** A scratch writer's (the warm-up's) failures are nobody's problem: logged at debug only. */
+    volatile boolean quiet;
 
     /** @param roomNeeded bytes the output must have free before a retry: one write block */
     WriteFailureGate(java.nio.file.Path output, long roomNeeded) {
@@ -92,7 +94,11 @@ final class WriteFailureGate {
 
     void failed(String what, Exception e, long nowNanos) {
         lastError = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        if (!failing) {
+        if (!failing && quiet) {
+            LOG.debug("{} failed: {} (scratch writer)", what, e.toString());
+            failing = true;
+            droppedInEpisode = 0;
+        } else if (!failing) {
             LOG.error("{} failed: {}; dropping packets (counted as write_error) and retrying every second",
                     what, e.toString());
             failing = true;
@@ -102,7 +108,9 @@ final class WriteFailureGate {
     }
 
     void succeeded() {
-        if (failing) {
+        if (failing && quiet) {
+            failing = false;
+        } else if (failing) {
             failing = false;
             LOG.warn("writing works again; {} packets were dropped as write_error meanwhile", droppedInEpisode);
         }

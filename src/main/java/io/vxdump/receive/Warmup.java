@@ -54,8 +54,9 @@ public final class Warmup {
         Path scratch = output.resolve(".vxdump-warmup");
         deleteTree(scratch);
         Files.createDirectories(scratch);
-        OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(4 << 20, 0, 0),
-                new Retention(2, 0), Optional.empty());
+        // Small files, one kept per session: at most ~2 MiB per warm-up session on the output's disk.
+        OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(1 << 20, 0, 0),
+                new Retention(1, 0), Optional.empty());
         List<Session> sessions = new ArrayList<>();
         sessions.add(new Session(100, "kept", 0, SessionFilter.KEEP_ALL, new SessionOutput("kept", 0, settings), 1));
         sessions.add(new Session(101, "filtered", 0, filter, new SessionOutput("filtered", 0, settings), 1));
@@ -68,7 +69,7 @@ public final class Warmup {
         StagingRing socket = new StagingRing(4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
         PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, id -> table.byId(id).output(),
-                finisher, settings, mode, 8 << 20, 1 << 20, 16);
+                finisher, settings, mode, 8 << 20, 1 << 20, 16).quiet();
         writer.start();
         WriterWakeup[] wakeups = {writer.wakeup()};
         List<byte[]> payloads = new ArrayList<>(List.of(datagram(100, 128, 6), datagram(101, 1400, 6),

@@ -119,7 +119,13 @@ public final class Daemon {
 
         retention.start(); // after recovery handed its files on, before the first file is opened
         if (config.upload().isPresent()) {
-            shipper = new io.vxdump.upload.S3Shipper(config.upload().get(), retention.index(), ledger);
+            try {
+                shipper = new io.vxdump.upload.S3Shipper(config.upload().get(), retention.index(), ledger);
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                String m = String.valueOf(e.getMessage());
+                throw new IOException(m.contains("region") ? "upload: no region: set upload.region, or AWS_REGION, "
+                        + "or run on EC2 where the instance's metadata gives it" : "upload: " + m.lines().findFirst().orElse(m));
+            }
             shipper.start();
         }
         io.vxdump.config.WriteConfig write = config.write();
