@@ -136,7 +136,7 @@ public final class ArchiveIndex {
     }
 
     /** Forgets a file (deleted, or found gone). */
-    synchronized void remove(Entry e) {
+    public synchronized void remove(Entry e) {
         TreeSet<Entry> mine = bySession.get(e.session());
         if (mine != null && mine.remove(e)) {
             all.remove(e);

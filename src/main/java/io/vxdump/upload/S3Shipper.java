@@ -143,6 +143,7 @@ public final class S3Shipper {
             if (settings.deleteAfterUpload()) {
                 Files.deleteIfExists(e.path());
                 ledger.forget(e.path());
+                index.remove(e); // the kept-bytes total and the total size limit count it no more
             }
             if (!lastError.isEmpty()) {
                 LOG.info("uploads work again");
