@@ -59,6 +59,8 @@ public class PacketPathBenchmark {
     private DatagramProcessor processor;
     private StagingRing ring;
     private final java.net.InetAddress sender = java.net.InetAddress.getLoopbackAddress();
+    private ByteBuf gwlbDatagram;
+    private int gwlbLength;
 
     @Setup
     public void setUp() {
@@ -66,6 +68,9 @@ public class PacketPathBenchmark {
         length = d.length;
         // Direct memory, as Netty's pooled allocator hands datagrams to the handler.
         datagram = Unpooled.directBuffer(length).writeBytes(d);
+        byte[] g = gwlb(d);
+        gwlbLength = g.length;
+        gwlbDatagram = Unpooled.directBuffer(gwlbLength).writeBytes(g);
 
         OutputSettings out = new OutputSettings(Path.of("unused"), Precision.MICRO, new RotationPolicy(0, 0, 0),
                 new Retention(0, 0), Optional.empty());
@@ -90,6 +95,23 @@ public class PacketPathBenchmark {
     public void decapParseStage() {
         processor.process(datagram, 0, length, sender);
         Drain.ring(ring); // stands in for the writer thread
+    }
+
+    /** The same datagram as a Gateway Load Balancer hands it on: GENEVE, IPv4, UDP 4789, VXLAN, frame. */
+    @Benchmark
+    public void geneveDecapParseStage() {
+        processor.processGeneve(gwlbDatagram, 0, gwlbLength, sender);
+        Drain.ring(ring);
+    }
+
+    /** GENEVE (24 bytes of AWS-like options) around IPv4/UDP to 4789 around {@code vxlan}. */
+    static byte[] gwlb(byte[] vxlan) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 24 + 20 + 8 + vxlan.length);
+        b.put((byte) 6).put((byte) 0).putShort((short) 0x0800).putInt(1 << 8).put(new byte[24]);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (28 + vxlan.length)).putInt(0).put((byte) 64).put((byte) 17)
+                .putShort((short) 0).put(new byte[] {10, 0, 1, 10}).put(new byte[] {10, 0, 9, 9});
+        b.putShort((short) 49152).putShort((short) 4789).putShort((short) (8 + vxlan.length)).putShort((short) 0).put(vxlan);
+        return b.array();
     }
 
     /** An IPv4/TCP frame of {@code size} bytes behind a VXLAN header. */
