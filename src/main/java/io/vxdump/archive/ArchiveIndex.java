@@ -34,7 +34,8 @@ public final class ArchiveIndex {
     private final UploadLedger ledger;
     /** Files not yet uploaded (and not being uploaded), oldest first; their bytes. */
     private final TreeSet<Entry> backlog = new TreeSet<>(AGE);
-    private final java.util.Set<Path> uploading = new java.util.HashSet<>();
+    private final Map<Path, Entry> uploading = new HashMap<>();
+    /** Bytes of the backlog, those being uploaded included. */
     private long backlogBytes;
 
     ArchiveIndex() {
@@ -65,7 +66,7 @@ public final class ArchiveIndex {
             if (mine.add(e)) {
                 all.add(e);
                 bytes += e.size();
-                if (ledger != null && !uploading.contains(e.path()) && !ledger.uploaded(e.path())) {
+                if (ledger != null && !uploading.containsKey(e.path()) && !ledger.uploaded(e.path())) {
                     backlog.add(e);
                     backlogBytes += e.size();
                 }
@@ -75,20 +76,13 @@ public final class ArchiveIndex {
     }
 
     /**
-     * The oldest file that may go: never the newest file of its session (the evidence just
-     * written stays, whatever the limits say). Null when none may.
-     */
-    synchronized Entry oldestDeletable() {
-        return oldestDeletable(false);
-    }
-
-    /**
-     * The oldest file that may go, as {@link #oldestDeletable()}; never one being uploaded, and with
-     * {@code uploadedOnly} only one already in the store.
+     * The oldest file that may go: never the newest file of its session (the evidence just written
+     * stays, whatever the limits say), never one being uploaded, and with {@code uploadedOnly} only
+     * one already in the store. Null when none may.
      */
     synchronized Entry oldestDeletable(boolean uploadedOnly) {
         for (Entry e : all) {
-            if (bySession.get(e.session()).last() != e && !uploading.contains(e.path())
+            if (bySession.get(e.session()).last() != e && !uploading.containsKey(e.path())
                     && !(uploadedOnly && backlog.contains(e))) {
                 return e;
             }
@@ -96,17 +90,11 @@ public final class ArchiveIndex {
         return null;
     }
 
-    /** True when the file is waiting to be uploaded. */
-    synchronized boolean inBacklog(Entry e) {
-        return backlog.contains(e);
-    }
-
     /** The oldest file waiting to be uploaded, now taken out of the backlog; null when none waits. */
     public synchronized Entry takeForUpload() {
         Entry e = backlog.pollFirst();
         if (e != null) {
-            backlogBytes -= e.size();
-            uploading.add(e.path());
+            uploading.put(e.path(), e);
         }
         return e;
     }
@@ -114,11 +102,9 @@ public final class ArchiveIndex {
     /** An upload ended: in the store, or (failed) back into the backlog if the file is still known. */
     public synchronized void uploadEnded(Entry e, boolean stored) {
         uploading.remove(e.path());
-        if (!stored) {
-            TreeSet<Entry> mine = bySession.get(e.session());
-            if (mine != null && mine.contains(e) && backlog.add(e)) {
-                backlogBytes += e.size();
-            }
+        TreeSet<Entry> mine = bySession.get(e.session());
+        if (stored || mine == null || !mine.contains(e) || !backlog.add(e)) {
+            backlogBytes -= e.size(); // in the store, or gone: no longer waiting
         }
     }
 
@@ -130,9 +116,18 @@ public final class ArchiveIndex {
         return backlogBytes;
     }
 
-    /** The stamp of the oldest file not yet uploaded, or null. */
-    public synchronized String oldestBacklogStamp() {
-        return backlog.isEmpty() ? null : backlog.first().stamp();
+    /**
+     * Seconds since the first packet of the oldest file not yet uploaded (being uploaded
+     * included); 0 when none waits.
+     */
+    public synchronized double oldestBacklogAgeSeconds() {
+        String oldest = backlog.isEmpty() ? null : backlog.first().stamp();
+        for (Entry e : uploading.values()) {
+            if (oldest == null || e.stamp().compareTo(oldest) < 0) {
+                oldest = e.stamp();
+            }
+        }
+        return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() / 1000.0 - FileNaming.stampSeconds(oldest));
     }
 
     /** Forgets a file (deleted, or found gone). */

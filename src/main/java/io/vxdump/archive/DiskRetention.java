@@ -239,11 +239,8 @@ public final class DiskRetention implements FinishedFileSink {
         if (stamp == null) {
             return Double.NaN;
         }
-        return java.time.LocalDateTime.parse(stamp, STAMP).toEpochSecond(java.time.ZoneOffset.UTC);
+        return io.vxdump.pcap.FileNaming.stampSeconds(stamp);
     }
-
-    private static final java.time.format.DateTimeFormatter STAMP =
-            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
 
     /** Finished files this instance keeps. */
     public long keptFiles() {

@@ -212,23 +212,12 @@ public final class VxdumpMeters {
                 .description("finished files not yet uploaded").register(registry);
         Gauge.builder("vxdump.upload.backlog.bytes", index, io.vxdump.archive.ArchiveIndex::backlogBytes)
                 .description("bytes of finished files waiting to be uploaded").register(registry);
-        Gauge.builder("vxdump.upload.backlog.oldest.age.seconds", index, this::oldestBacklogAgeSeconds)
+        Gauge.builder("vxdump.upload.backlog.oldest.age.seconds", index, io.vxdump.archive.ArchiveIndex::oldestBacklogAgeSeconds)
                 .description("how long the oldest file not yet uploaded has existed (from its first packet); 0 when none waits")
                 .register(registry);
         FunctionCounter.builder("vxdump.files.deleted", retention, DiskRetention::deletedBeforeUpload)
                 .tags("reason", "min_free_before_upload", "session", NO_SESSION)
                 .description("finished files deleted by retention, by the limit that made room").register(registry);
-    }
-
-    /** Seconds since the first packet of the oldest file waiting for upload; 0 when none waits. */
-    public double oldestBacklogAgeSeconds(io.vxdump.archive.ArchiveIndex index) {
-        String stamp = index.oldestBacklogStamp();
-        if (stamp == null) {
-            return 0;
-        }
-        long then = java.time.LocalDateTime.parse(stamp, java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"))
-                .toEpochSecond(java.time.ZoneOffset.UTC);
-        return Math.max(0, System.currentTimeMillis() / 1000.0 - then);
     }
 
     private static double usableSpace(Path output) {

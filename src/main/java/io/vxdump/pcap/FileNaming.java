@@ -43,6 +43,13 @@ public final class FileNaming {
     public record Finished(String stamp, long seq) {
     }
 
+    /** Seconds since the epoch of a {@link Finished#stamp()} ({@code yyyyMMddTHHmmssZ}, UTC). */
+    public static long stampSeconds(String stamp) {
+        return java.time.LocalDateTime.parse(stamp, STAMP_PARSER).toEpochSecond(ZoneOffset.UTC);
+    }
+
+    private static final DateTimeFormatter STAMP_PARSER = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'");
+
     /** The stamp and sequence number of a finished file of the prefix, or null for any other name. */
     public static Finished parseFinished(String prefix, String name) {
         if (name.endsWith(PART)) {

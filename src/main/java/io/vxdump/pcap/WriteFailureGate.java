@@ -94,13 +94,13 @@ final class WriteFailureGate {
 
     void failed(String what, Exception e, long nowNanos) {
         lastError = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-        if (!failing && quiet) {
-            LOG.debug("{} failed: {} (scratch writer)", what, e.toString());
-            failing = true;
-            droppedInEpisode = 0;
-        } else if (!failing) {
-            LOG.error("{} failed: {}; dropping packets (counted as write_error) and retrying every second",
-                    what, e.toString());
+        if (!failing) {
+            if (quiet) {
+                LOG.debug("{} failed: {} (scratch writer)", what, e.toString());
+            } else {
+                LOG.error("{} failed: {}; dropping packets (counted as write_error) and retrying every second",
+                        what, e.toString());
+            }
             failing = true;
             droppedInEpisode = 0;
         }
@@ -108,11 +108,11 @@ final class WriteFailureGate {
     }
 
     void succeeded() {
-        if (failing && quiet) {
+        if (failing) {
             failing = false;
-        } else if (failing) {
-            failing = false;
-            LOG.warn("writing works again; {} packets were dropped as write_error meanwhile", droppedInEpisode);
+            if (!quiet) {
+                LOG.warn("writing works again; {} packets were dropped as write_error meanwhile", droppedInEpisode);
+            }
         }
     }
 

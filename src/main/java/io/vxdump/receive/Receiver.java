@@ -165,8 +165,12 @@ public final class Receiver {
                 return Long.parseLong(link.substring(8, link.length() - 1));
             }
         } catch (java.io.IOException | UnsupportedOperationException | NumberFormatException e) {
-            // not Linux, or the descriptor is gone
+            LOG.warn("cannot read the inode of receive socket fd {} ({}): vxdump_receive_socket_drops_total "
+                    + "will not count its drops", fd, e.toString());
+            return -1;
         }
+        LOG.warn("receive socket fd {} is not a socket in /proc/self/fd: vxdump_receive_socket_drops_total "
+                + "will not count its drops", fd);
         return -1;
     }
 

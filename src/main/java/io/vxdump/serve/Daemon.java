@@ -227,7 +227,7 @@ public final class Daemon {
             io.vxdump.upload.S3Shipper ship = shipper;
             meters.registerUploads(ship, retention.index());
             health.note(() -> {
-                double age = meters.oldestBacklogAgeSeconds(retention.index());
+                double age = retention.index().oldestBacklogAgeSeconds();
                 return age > ship.settings().maxBacklogSeconds()
                         ? "upload backlog: " + retention.index().backlogFiles() + " file(s) not uploaded, the oldest for "
                         + (long) age + " s" + (ship.lastError().isEmpty() ? "" : " (" + ship.lastError() + ")") : "";

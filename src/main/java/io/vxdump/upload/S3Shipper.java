@@ -49,6 +49,7 @@ public final class S3Shipper {
     private final List<Thread> threads = new ArrayList<>();
     private final Object wake = new Object();
     private volatile boolean stopping;
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     // Several upload threads count: atomics, not the single-writer counters of the packet path.
     private final java.util.concurrent.atomic.AtomicLong filesUploaded = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong bytesUploaded = new java.util.concurrent.atomic.AtomicLong();
@@ -101,28 +102,24 @@ public final class S3Shipper {
 
     private void run() {
         long backoff = 0;
-        while (!stopping) {
-            ArchiveIndex.Entry e = backoff > 0 ? null : index.takeForUpload();
-            if (e == null) {
-                synchronized (wake) {
-                    try {
-                        wake.wait(backoff > 0 ? backoff : 1000);
-                    } catch (InterruptedException ex) {
-                        return;
-                    }
+        try {
+            while (!stopping) {
+                if (backoff > 0 && stopped.await(backoff, TimeUnit.MILLISECONDS)) {
+                    return; // a failing store is not tried again before the backoff is over, finished files or not
                 }
-                if (backoff > 0 && !stopping) {
-                    e = index.takeForUpload();
-                    if (e == null) {
-                        continue;
+                ArchiveIndex.Entry e = index.takeForUpload();
+                if (e == null) {
+                    synchronized (wake) {
+                        wake.wait(1000);
                     }
-                } else {
                     continue;
                 }
+                boolean stored = upload(e);
+                index.uploadEnded(e, stored);
+                backoff = stored ? 0 : Math.min(MAX_BACKOFF_MILLIS, Math.max(1000, backoff * 2));
             }
-            boolean stored = upload(e);
-            index.uploadEnded(e, stored);
-            backoff = stored ? 0 : Math.min(MAX_BACKOFF_MILLIS, Math.max(1000, backoff * 2));
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -208,6 +205,7 @@ public final class S3Shipper {
             LOG.info("stopping with {} file(s) not uploaded; they go after the next start", index.backlogFiles());
         }
         stopping = true;
+        stopped.countDown();
         wake();
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(5));

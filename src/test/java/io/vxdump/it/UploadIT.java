@@ -127,7 +127,7 @@ class UploadIT {
                 assertEquals(4.0, m.get("vxdump_upload_backlog_files"), "2 sessions × 2 finished files of 20 wait");
                 assertEquals(0.0, m.get("vxdump_upload_files_total"), "nothing reached a stopped store");
                 assertTrue(m.get("vxdump_upload_failures_total{kind=\"unreachable\"}") > 0, m.toString());
-                assertTrue(m.get("vxdump_upload_backlog_oldest_age_seconds") >= 0);
+                assertTrue(m.get("vxdump_upload_backlog_oldest_age_seconds") >= 1, "the oldest waits since the first burst");
                 var health = d.http("/healthz", null);
                 assertEquals(200, health.getKey(), "an upload problem does not take the target out of service");
                 assertTrue(health.getValue().contains("upload backlog"), health.getValue());
@@ -258,27 +258,12 @@ class UploadIT {
                     """).toString(), "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1",
                     "--instance-id", "i1");
             try (d) {
-                int sent = 0;
-                for (int round = 0; round < 6; round++) { // 3 MiB: max-files 1 would delete, but nothing is uploaded
-                    List<byte[]> burst = new ArrayList<>();
-                    for (int i = 0; i < 500; i++) {
-                        burst.add(vxlan(1 + i % 2, Frames.sized(1000, sent++)));
-                    }
-                    d.send(burst);
-                    Thread.sleep(100);
-                }
+                int sent = sendKilobytes(d, 0, 3000); // 3 MiB: max-files 1 would delete, but nothing is uploaded
                 Thread.sleep(1500);
                 var m = MetricsIT.samples(d.http("/metrics", null).getValue());
                 assertTrue(finished(out).size() > 4, "files not uploaded are kept beyond max-files: " + finished(out).size());
                 assertEquals(0.0, m.get("vxdump_files_deleted_total{reason=\"min_free_before_upload\",session=\"\"}"));
-                for (int round = 0; round < 12; round++) { // 6 MiB more: now the floor must make room
-                    List<byte[]> burst = new ArrayList<>();
-                    for (int i = 0; i < 500; i++) {
-                        burst.add(vxlan(1 + i % 2, Frames.sized(1000, sent++)));
-                    }
-                    d.send(burst);
-                    Thread.sleep(100);
-                }
+                sent = sendKilobytes(d, sent, 6000); // 6 MiB more: now the floor must make room
                 Thread.sleep(1500);
                 m = MetricsIT.samples(d.http("/metrics", null).getValue());
                 assertTrue(m.get("vxdump_files_deleted_total{reason=\"min_free_before_upload\",session=\"\"}") > 0,
@@ -330,18 +315,36 @@ class UploadIT {
 
             DaemonProcess again = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
                     "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
+            String log;
             try (again) {
+                // Both: the big file killed mid-upload, and the leftover .part this start finished.
                 long deadline = System.nanoTime() + 60_000_000_000L;
                 while (System.nanoTime() < deadline && MetricsIT.samples(again.http("/metrics", null).getValue())
-                        .get("vxdump_upload_files_total") < 1) {
+                        .get("vxdump_upload_files_total") < 2) {
                     Thread.sleep(200);
                 }
                 assertEquals(0, again.terminate(30));
+                log = again.log();
             }
             Map<String, byte[]> stored = objects(client);
             for (Path f : finished(out)) { // the killed run's big file, and the leftover .part it finished
-                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), "uploaded whole after the start: " + key(f));
+                assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), "uploaded whole after the start: " + key(f)
+                        + "\n" + log);
             }
         }
+    }
+
+    /** Sends {@code count} 1,000-byte frames numbered from {@code first}, to VNIs 1 and 2, in paced bursts; returns the next number. */
+    private static int sendKilobytes(DaemonProcess d, int first, int count) throws Exception {
+        int seq = first;
+        while (seq < first + count) {
+            List<byte[]> burst = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                burst.add(vxlan(1 + i % 2, Frames.sized(1000, seq++)));
+            }
+            d.send(burst);
+            Thread.sleep(100);
+        }
+        return seq;
     }
 }
