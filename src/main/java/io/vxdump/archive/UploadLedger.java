@@ -6,12 +6,14 @@ import java.nio.file.Path;
 
 /**
  * Which finished files are in the store: an empty marker file per uploaded file, under
- * {@code <output>/.vxdump-uploads/<session>/}. A file without one is in the backlog, so the backlog
+ * {@code <output>/.vxdump-uploads/<session>/<file>.uploaded} (not {@code *.pcap}, so that a
+ * {@code find -name '*.pcap'} over the output never takes a marker for a capture). A file without one is in the backlog, so the backlog
  * is found again after a restart, and a crash during an upload (no marker yet) uploads it again.
  * The marker is written after the store confirmed the upload, and removed with the file.
  */
 public final class UploadLedger {
     static final String DIRECTORY = ".vxdump-uploads";
+    static final String SUFFIX = ".uploaded";
     private final Path root;
 
     public UploadLedger(Path output) {
@@ -19,27 +21,46 @@ public final class UploadLedger {
     }
 
     private Path marker(Path file) {
+        return root.resolve(file.getParent().getFileName().toString()).resolve(file.getFileName() + SUFFIX);
+    }
+
+    /** Before 0.2 a marker had the file's own name; such a marker still counts, renamed on sight. */
+    private Path oldMarker(Path file) {
         return root.resolve(file.getParent().getFileName().toString()).resolve(file.getFileName().toString());
     }
 
     public boolean uploaded(Path file) {
-        return Files.exists(marker(file));
+        if (Files.exists(marker(file))) {
+            return true;
+        }
+        Path old = oldMarker(file);
+        if (Files.exists(old)) {
+            try {
+                Files.move(old, marker(file), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                // counts as uploaded either way
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Records a confirmed upload (synced, so a crash cannot make it upload twice for nothing). */
     public void markUploaded(Path file) throws IOException {
         Path m = marker(file);
-        Files.createDirectories(m.getParent());
+        io.vxdump.pcap.FileModes.createDirectories(m.getParent());
         try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(m,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
             c.force(true);
         }
+        io.vxdump.pcap.FileModes.restrict(m);
     }
 
     /** The file is gone: so is its marker. */
     public void forget(Path file) {
         try {
             Files.deleteIfExists(marker(file));
+            Files.deleteIfExists(oldMarker(file));
         } catch (IOException e) {
             // a stray empty marker costs nothing
         }

@@ -30,6 +30,7 @@ final class ServeCommand implements Callable<Integer> {
         // Before start: the JVM's own SIGHUP action would end the process during the warm-up.
         Signal.handle(new Signal("USR1"), s -> daemon.finishOpenFiles());
         Signal.handle(new Signal("HUP"), s -> reload(daemon));
+        ServeSignals.ignoreStray();
         try {
             daemon.start();
         } catch (java.nio.file.FileSystemException e) {
@@ -44,6 +45,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IOException("cannot bind " + String.join(", ", config.listen().stream()
                     .map(io.vxdump.config.Listener::format).toList()) + ": " + e.getMessage(), e);
         }
+        ServeSignals.warnIfUsr2Unsafe();
         stop.await();
         daemon.stop();
         return 0;

@@ -22,7 +22,8 @@ import java.util.function.BiConsumer;
  */
 public final class ConfigFile {
 
-    private enum Type { INTEGER, SIZE, DURATION, STRING, BOOLEAN }
+    /** ADDRESS_OR_OFF: a string, or YAML 1.1's unquoted {@code off} (a boolean false to the parser). */
+    private enum Type { INTEGER, SIZE, DURATION, STRING, BOOLEAN, ADDRESS_OR_OFF }
 
     private record Field(Type type, BiConsumer<ConfigBuilder, String> setter) {
     }
@@ -34,7 +35,7 @@ public final class ConfigFile {
             "unknown-vni", new Field(Type.STRING, ConfigBuilder::unknownVni),
             "max-sessions", new Field(Type.INTEGER, ConfigBuilder::maxSessions),
             "instance-id", new Field(Type.STRING, ConfigBuilder::instanceId),
-            "metrics", new Field(Type.STRING, ConfigBuilder::metrics));
+            "metrics", new Field(Type.ADDRESS_OR_OFF, ConfigBuilder::metrics));
     private static final Map<String, Map<String, Field>> SECTIONS = Map.of(
             "receive", fields(
                     "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
@@ -273,6 +274,8 @@ public final class ConfigFile {
                 case INTEGER -> s.kind() == YamlNode.Kind.INTEGER;
                 case SIZE, DURATION, STRING -> s.kind() == YamlNode.Kind.INTEGER || s.kind() == YamlNode.Kind.STRING;
                 case BOOLEAN -> s.kind() == YamlNode.Kind.BOOLEAN;
+                case ADDRESS_OR_OFF -> s.kind() == YamlNode.Kind.STRING
+                        || (s.kind() == YamlNode.Kind.BOOLEAN && s.text().equalsIgnoreCase("off"));
             };
             if (ok) {
                 return s.text();
@@ -284,6 +287,7 @@ public final class ConfigFile {
             case DURATION -> "a duration such as 5m";
             case STRING -> "a string";
             case BOOLEAN -> "true or false";
+            case ADDRESS_OR_OFF -> "HOST:PORT or off";
         };
         throw ConfigException.at(file, v.line(), key, "expected " + expected + ", found " + v.typeName());
     }

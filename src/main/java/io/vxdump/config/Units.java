@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 public final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)");
+    /** The longest duration whose nanoseconds fit in a long. */
+    public static final long MAX_DURATION_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
 
     private Units() {
     }
@@ -50,7 +52,11 @@ public final class Units {
             case "h" -> 3600;
             default -> 1;
         };
-        return Math.multiplyExact(n, unit);
+        // Durations become nanoseconds inside: anything past that (292 years) would wrap around.
+        if (n > MAX_DURATION_SECONDS / unit) {
+            throw new IllegalArgumentException("'" + text + "' is too long (at most " + MAX_DURATION_SECONDS / 3600 + "h)");
+        }
+        return n * unit;
     }
 
     /** A size for people: the largest binary unit that divides it. */

@@ -35,8 +35,8 @@ public final class PartFileRecovery {
         int recovered = 0;
         try (DirectoryStream<Path> sessions = Files.newDirectoryStream(output, Files::isDirectory)) {
             for (Path dir : sessions) {
-                if (dir.getFileName().toString().equals(".vxdump-warmup")) {
-                    continue; // the warm-up's scratch directory: deleted at every start, never evidence
+                if (dir.getFileName().toString().startsWith(".vxdump-")) {
+                    continue; // warm-up scratch, upload markers: never evidence
                 }
                 try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + FileNaming.PCAP + FileNaming.PART)) {
                     java.util.regex.Pattern ours = FileNaming.filePattern(settings.filePrefix(dir.getFileName().toString()));

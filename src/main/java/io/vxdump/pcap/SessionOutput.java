@@ -181,7 +181,7 @@ public final class SessionOutput {
         Path part = null;
         try {
             if (!directoryMade) {
-                Files.createDirectories(directory);
+                FileModes.createDirectories(directory);
                 directoryMade = true;
             }
             if (nextSeq == 0) {
@@ -192,6 +192,7 @@ public final class SessionOutput {
             ctx.files.makeRoom(this);
             ctx.finisher.opening();
             channel = FileChannel.open(part, ctx.mode.openOptions(true));
+            FileModes.restrict(part);
             ctx.files.opened(this, false);
             nextSeq++;
             open = true;

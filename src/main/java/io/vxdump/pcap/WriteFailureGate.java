@@ -65,7 +65,7 @@ final class WriteFailureGate {
         }
         java.nio.file.Path probe = output.resolve(PROBE_FILE);
         try {
-            java.nio.file.Files.createDirectories(output); // an output directory deleted under us comes back
+            FileModes.createDirectories(output); // an output directory deleted under us comes back
             try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(probe,
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,
                     java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {

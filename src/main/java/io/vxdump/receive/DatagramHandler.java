@@ -15,16 +15,20 @@ import org.slf4j.LoggerFactory;
 final class DatagramHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DatagramHandler.class);
 
-    private final DatagramProcessor processor;
+    /** Set on this socket's thread before reading starts; the socket is bound earlier (start-up). */
+    private DatagramProcessor processor;
     private final boolean geneve;
     private final io.vxdump.metrics.LongCounter received;
 
     /** @param received this socket's datagrams (the listener's count); this thread only writes it */
-    DatagramHandler(DatagramProcessor processor, io.vxdump.packet.Encapsulation encapsulation,
-                    io.vxdump.metrics.LongCounter received) {
-        this.processor = processor;
+    DatagramHandler(io.vxdump.packet.Encapsulation encapsulation, io.vxdump.metrics.LongCounter received) {
         this.geneve = encapsulation == io.vxdump.packet.Encapsulation.GENEVE;
         this.received = received;
+    }
+
+    /** The processor this socket feeds; called on the socket's thread before reading starts. */
+    void processor(DatagramProcessor p) {
+        this.processor = p;
     }
 
     @Override

@@ -28,9 +28,19 @@ public final class Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
     /** How often a receive thread advances its watermark: the most a writer waits for an idle thread. */
     static final long TICK_MILLIS = 10;
+    /**
+     * Receive buffer of each socket from bind until reading starts: what arrives during the
+     * start-up (recovery, warm-up) waits here. The kernel charges a small datagram ~830 bytes of
+     * buffer, so 256 MiB holds ~160,000 of them per socket (the configured 64 MiB: ~80,000).
+     * Memory is taken only as datagrams queue, and given back as they are read.
+     */
+    static final int STARTUP_BUFFER = 256 << 20;
 
     private final ReceiveSettings settings;
     private final List<Channel> channels = new ArrayList<>();
+    private final List<DatagramHandler> handlers = new ArrayList<>();
+    /** The receive thread (and so processor) of each channel. */
+    private final List<Integer> handlerThread = new ArrayList<>();
     private final List<DatagramProcessor> processors = new ArrayList<>();
     private final List<io.netty.channel.EventLoop> processorLoops = new ArrayList<>();
     private final java.util.Map<Listener, LongCounter[]> receivedByListener = new java.util.concurrent.ConcurrentHashMap<>();
@@ -52,16 +62,16 @@ public final class Receiver {
     }
 
     /**
-     * Binds the sockets: for each listener, one per receive thread, all on the listener's port
-     * (SO_REUSEPORT spreads flows across them). Socket i of every listener runs on receive thread
-     * i with {@code processorsPerSocket.get(i)}: one thread, one processor, one lane, whatever the
-     * encapsulation.
+     * Binds the sockets, not yet read: for each listener, one per receive thread, all on the
+     * listener's port (SO_REUSEPORT spreads flows across them). Called before the slow part of the
+     * start (recovery, warm-up), so that what arrives meanwhile waits in the kernel's buffers, which
+     * are {@link #STARTUP_BUFFER} large (with CAP_NET_ADMIN) until {@link #start} reads them.
      *
      * @return the listeners as bound (the real port where one asked for port 0)
      */
-    public List<Listener> start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException, java.io.IOException {
-        openGroup(processorsPerSocket.size());
-        int n = processorsPerSocket.size();
+    public List<Listener> bind() throws InterruptedException, java.io.IOException {
+        int n = sockets();
+        openGroup(n);
         List<io.netty.channel.EventLoop> loops = new ArrayList<>();
         for (io.netty.util.concurrent.EventExecutor e : group) {
             loops.add((io.netty.channel.EventLoop) e);
@@ -74,18 +84,53 @@ public final class Receiver {
             }
             LongCounter[] counts = new LongCounter[n];
             for (int i = 0; i < n; i++) {
-                DatagramProcessor processor = processorsPerSocket.get(i);
                 counts[i] = new LongCounter();
-                Channel ch = bootstrap(loops.get(i % loops.size()), processor, listener.encapsulation(), counts[i])
-                        .bind(bindTo).sync().channel();
+                DatagramHandler handler = new DatagramHandler(listener.encapsulation(), counts[i]);
+                Channel ch;
+                try {
+                    ch = bootstrap(loops.get(i % loops.size()), handler).option(ChannelOption.AUTO_READ, false)
+                            .bind(bindTo).sync().channel();
+                } catch (io.netty.channel.ChannelException e) {
+                    throw new java.net.BindException(bindProblem(bindTo, e));
+                }
                 if (bindTo.getPort() == 0) {
                     bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
                 }
                 channels.add(ch);
+                handlers.add(handler);
+                handlerThread.add(i);
             }
             Listener b = listener.at(bindTo);
             bound.add(b);
             receivedByListener.put(b, counts);
+        }
+        grantedBuffer = granted();
+        int startup = Math.max(settings.socketBuffer(), STARTUP_BUFFER);
+        if (transport == Transport.EPOLL && settings.socketBuffer() > 0) {
+            try {
+                for (Channel ch : channels) {
+                    ch.config().setOption(SO_RCVBUFFORCE, startup);
+                }
+            } catch (io.netty.channel.ChannelException e) {
+                LOG.debug("no start-up receive buffer ({}): no CAP_NET_ADMIN", e.toString());
+            }
+        }
+        socketInodes = channels.stream().filter(c -> c instanceof io.netty.channel.unix.UnixChannel)
+                .mapToLong(c -> socketInode(((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
+                .filter(inode -> inode >= 0).toArray();
+        return bound;
+    }
+
+    /**
+     * Starts reading the bound sockets: socket i of every listener runs on receive thread i with
+     * {@code processorsPerSocket.get(i)}: one thread, one processor, one lane, whatever the
+     * encapsulation. The receive buffers go back to the configured size.
+     */
+    public void start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException {
+        int n = processorsPerSocket.size();
+        List<io.netty.channel.EventLoop> loops = new ArrayList<>();
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            loops.add((io.netty.channel.EventLoop) e);
         }
         for (int i = 0; i < n; i++) {
             DatagramProcessor processor = processorsPerSocket.get(i);
@@ -95,14 +140,37 @@ public final class Receiver {
             loop.scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             processor.answerWatermarkRequestsOn(loop);
         }
+        for (int c = 0; c < channels.size(); c++) {
+            Channel ch = channels.get(c);
+            DatagramHandler h = handlers.get(c);
+            DatagramProcessor p = processorsPerSocket.get(handlerThread.get(c));
+            // On the socket's own thread: the handler sees its processor before the first read.
+            ch.eventLoop().submit(() -> h.processor(p)).sync();
+            if (settings.socketBuffer() > 0) {
+                ch.config().setOption(ChannelOption.SO_RCVBUF, settings.socketBuffer());
+            }
+            ch.config().setAutoRead(true);
+        }
         grantedBuffer = granted();
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
             forceBuffer();
         }
-        socketInodes = channels.stream().filter(c -> c instanceof io.netty.channel.unix.UnixChannel)
-                .mapToLong(c -> socketInode(((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
-                .filter(inode -> inode >= 0).toArray();
-        return bound;
+    }
+
+    /** "the address is not on this host", "the port is in use", or the kernel's words. */
+    private static String bindProblem(InetSocketAddress at, Exception e) {
+        String m = String.valueOf(e.getMessage());
+        String where = at.getAddress().getHostAddress() + ":" + at.getPort();
+        if (m.contains("assign requested address")) {
+            return where + ": the address is not on this host";
+        }
+        if (m.contains("in use")) {
+            return where + ": the port is in use (another vxdump?)";
+        }
+        if (m.contains("denied")) {
+            return where + ": permission denied (a port below 1024 needs CAP_NET_BIND_SERVICE)";
+        }
+        return where + ": " + m;
     }
 
     /** Datagrams read on each listener's sockets, by listener as bound; any thread. */
@@ -200,7 +268,9 @@ public final class Receiver {
         openGroup(sockets());
         Channel ch;
         try {
-            ch = bootstrap(group, processor, Encapsulation.VXLAN, new LongCounter()).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+            DatagramHandler h = new DatagramHandler(Encapsulation.VXLAN, new LongCounter());
+            h.processor(processor);
+            ch = bootstrap(group, h).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
                     .sync().channel();
         } catch (RuntimeException e) {
             LOG.debug("socket warm-up skipped: {}", e.toString());
@@ -242,17 +312,15 @@ public final class Receiver {
             probe.setReuseAddress(false);
             probe.bind(address);
         } catch (java.net.BindException e) {
-            throw new java.net.BindException("cannot bind " + address.getAddress().getHostAddress() + ":"
-                    + address.getPort() + ": the port is in use (another vxdump?)");
+            throw new java.net.BindException(bindProblem(address, e));
         }
     }
 
-    private Bootstrap bootstrap(EventLoopGroup on, DatagramProcessor processor, Encapsulation encapsulation,
-                                LongCounter received) {
+    private Bootstrap bootstrap(EventLoopGroup on, DatagramHandler handler) {
         Bootstrap b = new Bootstrap()
                 .group(on)
                 .channel(transport.channelClass())
-                .handler(new DatagramHandler(processor, encapsulation, received));
+                .handler(handler);
         if (settings.socketBuffer() > 0) {
             b.option(ChannelOption.SO_RCVBUF, settings.socketBuffer());
         }

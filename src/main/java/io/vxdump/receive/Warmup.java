@@ -45,15 +45,15 @@ public final class Warmup {
     }
 
     /**
-     * Warms the packet and write paths; {@code filter} is a filter the daemon uses (so its rule
+     * Warms the packet and write paths, writing into {@code scratch} (made, then deleted: this
+     * instance's own, so that two instances on one output never delete each other's); {@code filter} is a filter the daemon uses (so its rule
      * walk is compiled too), {@code allow} its source list or null. Returns how many datagrams went
      * through.
      */
-    public static long run(Path output, WriteMode mode, SessionFilter filter, SessionFilter unknownFilter,
+    public static long run(Path scratch, WriteMode mode, SessionFilter filter, SessionFilter unknownFilter,
                            SourceAllowList allow, Receiver receiver, boolean geneve) throws IOException, InterruptedException {
-        Path scratch = output.resolve(".vxdump-warmup");
         deleteTree(scratch);
-        Files.createDirectories(scratch);
+        io.vxdump.pcap.FileModes.createDirectories(scratch);
         // Small files, one kept per session: at most ~2 MiB per warm-up session on the output's disk.
         OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(1 << 20, 0, 0),
                 new Retention(1, 0), Optional.empty());

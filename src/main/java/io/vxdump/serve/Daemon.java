@@ -1,6 +1,7 @@
 package io.vxdump.serve;
 
 import io.vxdump.archive.DiskRetention;
+import io.vxdump.config.ConfigException;
 import io.vxdump.config.HostPort;
 import io.vxdump.config.ServeConfig;
 import io.vxdump.config.SessionConfig;
@@ -72,18 +73,53 @@ public final class Daemon {
     private List<io.vxdump.config.Listener> bound = List.of();
     private MetricsServer metrics;
     private JvmGcMetrics gcMetrics;
+    private OutputLock lock;
 
     public Daemon(ServeConfig config) {
         this.config = config;
         this.running = config;
     }
 
-    /** Starts serving; returns the first listener's bound address. */
-    public InetSocketAddress start() throws IOException, InterruptedException {
+    /**
+     * Starts serving; returns the first listener's bound address. The order matters: the lock
+     * before any file is touched; the ports bound before the slow part (recovery, warm-up), so a
+     * restart loses nothing that its socket buffers can hold; reading last, once the path is warm.
+     *
+     * @throws ConfigException a start failure the configuration or the command line caused (exit 2)
+     */
+    public InetSocketAddress start() throws IOException, InterruptedException, ConfigException {
+        try {
+            return startInOrder();
+        } catch (IOException | InterruptedException | ConfigException | RuntimeException e) {
+            abandonStart();
+            throw e;
+        }
+    }
+
+    private InetSocketAddress startInOrder() throws IOException, InterruptedException, ConfigException {
         // Absolute, so post-rotate commands get a path that means the same wherever they cd to.
         output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate(), config.instanceId());
-        Files.createDirectories(config.output());
+        io.vxdump.config.WriteConfig write = config.write();
+        receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
+        lanes = receiver.sockets();
+        int writerCount = write.threads();
+        MemoryFit.require(lanes, writerCount, write);
+        makeOutputDirectory(output.directory());
+        lock = OutputLock.take(output.directory(), config.instanceId());
+        try {
+            bound = receiver.bind();
+        } catch (java.net.BindException e) {
+            throw new ConfigException("listen: " + e.getMessage());
+        }
+        if (config.metrics().isPresent()) {
+            try {
+                metrics = new MetricsServer(config.metrics().get());
+            } catch (java.net.BindException e) {
+                throw new ConfigException("metrics: " + HostPort.format(config.metrics().get()) + ": "
+                        + bindReason(e.getMessage()));
+            }
+        }
         io.vxdump.archive.UploadLedger ledger = config.upload().isPresent()
                 ? new io.vxdump.archive.UploadLedger(output.directory()) : null;
         retention = new DiskRetention(output.directory(), output::filePrefix, config.storage(), ledger);
@@ -123,16 +159,12 @@ public final class Daemon {
                 shipper = new io.vxdump.upload.S3Shipper(config.upload().get(), retention.index(), ledger);
             } catch (software.amazon.awssdk.core.exception.SdkException e) {
                 String m = String.valueOf(e.getMessage());
-                throw new IOException(m.contains("region") ? "upload: no region: set upload.region, or AWS_REGION, "
+                throw new ConfigException(m.contains("region") ? "upload: no region: set upload.region, or AWS_REGION, "
                         + "or run on EC2 where the instance's metadata gives it" : "upload: " + m.lines().findFirst().orElse(m));
             }
             shipper.start();
         }
-        io.vxdump.config.WriteConfig write = config.write();
         WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
-        receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
-        lanes = receiver.sockets();
-        int writerCount = write.threads();
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
             configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));
@@ -144,7 +176,6 @@ public final class Daemon {
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
 
-        requireDirectMemory(lanes, writerCount, write);
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
         StagingRing[][] rings = new StagingRing[lanes][writerCount];
         for (int i = 0; i < lanes; i++) {
@@ -170,18 +201,17 @@ public final class Daemon {
             processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups));
         }
         long warmStart = System.nanoTime();
-        long warmed = Warmup.run(output.directory(), mode,
+        long warmed = Warmup.run(output.directory().resolve(".vxdump-warmup-" + config.instanceId()), mode,
                 config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
                 config.unknownVniFilter(), allow, receiver,
                 config.listen().stream().anyMatch(l -> l.encapsulation() == io.vxdump.packet.Encapsulation.GENEVE));
         LOG.info("packet path warmed with {} synthetic datagrams in {} ms", warmed,
                 (System.nanoTime() - warmStart) / 1_000_000);
         accounting = new Accounting(processors, sessions);
-        // HTTP first: a taken metrics port fails the start before any datagram is received.
-        if (config.metrics().isPresent()) {
-            metrics = startMetrics(config.metrics().get(), processors, sessions, output);
+        if (metrics != null) {
+            serveMetrics(metrics, processors, sessions, output);
         }
-        bound = receiver.start(processors);
+        receiver.start(processors);
         serving = true;
         LOG.info("vxdump serving on {}: transport {}, {} socket(s) per listener, receive buffer {} each ({}), "
                         + "{} writer(s): {}, staging {} per ring; output kept above {} free{}; "
@@ -192,7 +222,74 @@ public final class Daemon {
                         ? " and within " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "",
                 configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
                 metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
+        warnIfOpen();
         return bound.get(0).address();
+    }
+
+    /**
+     * Anyone who can reach an open listener can make sessions: say so once when no allow list
+     * guards a listener that is not on loopback.
+     */
+    private void warnIfOpen() {
+        if (!config.allowSources().isEmpty() || config.unknownVni() != UnknownVni.CAPTURE) {
+            return;
+        }
+        for (io.vxdump.config.Listener l : bound) {
+            if (!l.address().getAddress().isLoopbackAddress()) {
+                LOG.warn("allow-sources is empty and {} is not a loopback address: any host that reaches it can make "
+                        + "sessions (up to max-sessions {}); set allow-sources to the mirror sources' (or the load "
+                        + "balancer's subnets') CIDRs", HostPort.format(l.address()), config.maxSessions());
+                return;
+            }
+        }
+    }
+
+    /** The output directory, made (0750) if missing; a regular file or a missing parent is the user's to fix. */
+    private static void makeOutputDirectory(java.nio.file.Path dir) throws ConfigException, IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new ConfigException("output: " + dir + " is not a directory");
+        }
+        try {
+            io.vxdump.pcap.FileModes.createDirectories(dir);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ConfigException("output: " + dir + ": permission denied (cannot create " + e.getFile() + ")");
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ConfigException("output: " + dir + ": cannot be created: no such file or directory");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new ConfigException("output: " + dir + ": " + (e.getReason() != null ? e.getReason().toLowerCase()
+                    : e.getClass().getSimpleName()));
+        }
+    }
+
+    private static String bindReason(String m) {
+        String s = String.valueOf(m);
+        if (s.contains("assign requested address")) {
+            return "the address is not on this host";
+        }
+        if (s.contains("in use")) {
+            return "the port is in use";
+        }
+        return s;
+    }
+
+    /** A start that failed: give back the ports and the lock, so a test JVM or a retry can have them. */
+    private void abandonStart() {
+        try {
+            if (metrics != null) {
+                metrics.stop();
+            }
+            if (receiver != null) {
+                receiver.stop();
+            }
+            for (PcapWriter w : writers) {
+                w.drainAndStop();
+            }
+            if (lock != null) {
+                lock.close();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOG.debug("cleaning up a failed start: {}", e.toString());
+        }
     }
 
     /** {@code 127.0.0.1:4789 udp (vxlan), 0.0.0.0:6081 udp (geneve)}: the start-up line's form. */
@@ -206,8 +303,8 @@ public final class Daemon {
         return bound;
     }
 
-    private MetricsServer startMetrics(InetSocketAddress at, List<DatagramProcessor> processors, SessionTable sessions,
-                                       OutputSettings output) throws IOException {
+    private void serveMetrics(MetricsServer server, List<DatagramProcessor> processors, SessionTable sessions,
+                              OutputSettings output) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().meterFilter(new io.vxdump.metrics.ExpositionLint());
         new JvmMemoryMetrics().bindTo(registry);
@@ -241,14 +338,7 @@ public final class Daemon {
                 .register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.healthy", health, h -> h.check().healthy() ? 1 : 0)
                 .description("1 while /healthz answers 200, 0 while it answers 503").register(registry);
-        MetricsServer server;
-        try {
-            server = new MetricsServer(at, registry, meters, health);
-        } catch (java.net.BindException e) {
-            throw new java.net.BindException("cannot bind metrics " + HostPort.format(at) + ": " + e.getMessage());
-        }
-        server.start();
-        return server;
+        server.serve(registry, meters, health);
     }
 
     /** Where /metrics and /healthz are served, or null when off. */
@@ -356,22 +446,6 @@ public final class Daemon {
         }
     }
 
-    /**
-     * The rings and write blocks live in direct memory, which the JVM caps (by default at the heap's
-     * maximum): say so in one line at start rather than fail with an OutOfMemoryError later.
-     */
-    private static void requireDirectMemory(int lanes, int writers, io.vxdump.config.WriteConfig write)
-            throws IOException {
-        long ring = Long.highestOneBit(Math.max(64 << 10, write.ringSize() - 1)) << 1;
-        long needed = lanes * writers * ring + writers * write.blockMemory() + (32L << 20); // + warm-up, Netty
-        long allowed = io.netty.util.internal.PlatformDependent.maxDirectMemory();
-        if (allowed > 0 && needed > allowed) {
-            throw new IOException("staging rings and write blocks need " + Units.formatSize(needed >> 20 << 20)
-                    + " of direct memory and the JVM allows " + (allowed >> 20) + "MiB: raise -XX:MaxDirectMemorySize"
-                    + " (or -Xmx), or lower staging.ring-size or writer.buffer-memory");
-        }
-    }
-
     /** The process's file-descriptor limit, or a conservative guess where the JVM cannot tell. */
     private static long processFdLimit() {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
@@ -389,7 +463,9 @@ public final class Daemon {
         LOG.info("stopping: draining staged packets and finishing files");
         if (metrics != null) {
             metrics.stop(); // the NLB sees the target go away at once
-            gcMetrics.close();
+            if (gcMetrics != null) {
+                gcMetrics.close();
+            }
         }
         receiver.stop();
         for (PcapWriter w : writers) {
@@ -401,5 +477,10 @@ public final class Daemon {
         }
         retention.stop();
         LOG.info("stopped; totals: {}", accounting.totals().summary());
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.debug("releasing the output lock: {}", e.toString());
+        }
     }
 }

@@ -89,7 +89,7 @@ class FilterConfigTest {
             {number: 100, direction: inbound, action: accept, source-port: 80}                       | :6: sessions[0].filter.rules[0]: ports need protocol tcp or udp, not all
             {number: 100, direction: inbound, action: accept, source: 10.0.0.0/33}                    | :6: sessions[0].filter.rules[0].source: '10.0.0.0/33': the prefix length is not in 0..32
             {number: 100, direction: inbound, action: accept, source: 10.0.0.300/8}                   | :6: sessions[0].filter.rules[0].source: '10.0.0.300/8' is not a CIDR block
-            {number: 100, direction: inbound, action: accept, source: example.com}                   | :6: sessions[0].filter.rules[0].source: 'example.com' is not a CIDR block (an address, not a name)
+            {number: 100, direction: inbound, action: accept, source: example.com}                   | :6: sessions[0].filter.rules[0].source: 'example.com' is not a CIDR block (four dotted decimal octets, a slash and a prefix length, e.g. 10.0.0.0/8)
             {number: 100, direction: inbound, action: accept, source: 10.0.0.0/8, destination: '::/0'}| :6: sessions[0].filter.rules[0]: source 10.0.0.0/8 and destination ::/0 mix IPv4 and IPv6
             {number: 100, direction: inbound, action: allow}                                          | :6: sessions[0].filter.rules[0].action: 'allow' is not an action: accept or reject
             {number: 100, direction: ingress, action: accept}                                         | :6: sessions[0].filter.rules[0].direction: 'ingress' is not a direction

@@ -259,10 +259,11 @@ class ServeIT {
     void stagingThatCannotFitInDirectMemoryIsOneLineAtStart() throws Exception {
         Map.Entry<Integer, String> r = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--metrics", "off",
                 "--output", "out", "--threads", "64", "--ring-size", "1GiB");
-        assertEquals(1, r.getKey(), r.getValue());
+        assertEquals(2, r.getKey(), r.getValue());
         assertEquals(1, r.getValue().strip().lines().count(), r.getValue());
-        assertTrue(r.getValue().matches("(?s)vxdump: cannot start: staging rings and write blocks need 65\\d{3}MiB of direct memory "
-                + "and the JVM allows \\d+MiB: raise -XX:MaxDirectMemorySize.*"), r.getValue());
+        assertTrue(r.getValue().matches("(?s)vxdump: staging.ring-size: staging rings \\(64 × 1 × 1GiB\\) and write blocks "
+                + "\\(1 × 64MiB\\) need 65\\d{3}MiB of direct memory and the JVM allows \\d+MiB: raise -XX:MaxDirectMemorySize.*"),
+                r.getValue());
     }
 
     @Test
@@ -271,8 +272,8 @@ class ServeIT {
         try (first) {
             var second = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:" + first.address().getPort(),
                     "--output", "two");
-            assertEquals(1, second.getKey());
-            assertTrue(second.getValue().contains("vxdump: cannot start: cannot bind 127.0.0.1:"
+            assertEquals(2, second.getKey());
+            assertTrue(second.getValue().contains("vxdump: listen: 127.0.0.1:"
                     + first.address().getPort() + ": the port is in use"), second.getValue());
             assertFalse(second.getValue().contains("\tat "), "no stack trace");
             assertEquals(0, first.terminate(5));
@@ -284,18 +285,18 @@ class ServeIT {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             var run = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--output", "out",
                     "--metrics", "127.0.0.1:" + taken.getLocalPort());
-            assertEquals(1, run.getKey());
-            assertTrue(run.getValue().strip().endsWith("vxdump: cannot start: cannot bind metrics 127.0.0.1:"
-                    + taken.getLocalPort() + ": Address already in use"), run.getValue());
+            assertEquals(2, run.getKey());
+            assertTrue(run.getValue().strip().endsWith("vxdump: metrics: 127.0.0.1:"
+                    + taken.getLocalPort() + ": the port is in use"), run.getValue());
         }
     }
 
     @Test
     void anOutputThatCannotBeCreatedIsOneLine() throws Exception {
         var run = DaemonProcess.run(dir, "serve", "--listen", "127.0.0.1:0", "--output", "/proc/vxdump-test");
-        assertEquals(1, run.getKey());
-        assertTrue(run.getValue().strip().endsWith("vxdump: cannot start: /proc/vxdump-test: no such file or directory"),
-                run.getValue());
+        assertEquals(2, run.getKey());
+        assertTrue(run.getValue().strip().endsWith("vxdump: output: /proc/vxdump-test: cannot be created: no such file "
+                + "or directory"), run.getValue());
     }
 
     @Test

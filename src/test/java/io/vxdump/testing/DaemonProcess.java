@@ -41,11 +41,21 @@ public final class DaemonProcess implements AutoCloseable {
         return jar;
     }
 
-    /** Starts {@code prefix... java -jar vxdump.jar serve args...} and waits until it serves. */
+    /** The launcher, {@code bin/vxdump}, as a user (and the systemd unit) starts vxdump. */
+    public static Path launcher() {
+        Path l = Path.of("bin", "vxdump").toAbsolutePath();
+        assertTrue(Files.isExecutable(l), "no launcher: " + l);
+        return l;
+    }
+
+    /**
+     * Starts {@code prefix... bin/vxdump serve args...} (the launcher, with this JVM's java and the
+     * built jar) and waits until it serves.
+     */
     public static DaemonProcess start(Path workDir, List<String> prefix, String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar().toAbsolutePath().toString(), "serve"));
+        command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m", launcher().toString(), "serve"));
         command.addAll(List.of(args));
         if (!command.contains("--metrics")) {
             command.addAll(List.of("--metrics", "127.0.0.1:0")); // never collide with a real 9464
@@ -72,8 +82,8 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Runs {@code vxdump args...} to its end; returns the exit status and everything it printed. */
     public static Map.Entry<Integer, String> run(Path workDir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar().toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "VXDUMP_JAR=" + jar().toAbsolutePath(), launcher().toString()));
         command.addAll(List.of(args));
         // Output goes to a file, so a command that does not end fails the test instead of hanging it.
         Path log = Files.createTempFile(workDir, "vxdump-run", ".log");

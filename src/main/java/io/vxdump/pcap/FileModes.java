@@ -1,0 +1,62 @@
+package io.vxdump.pcap;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Captures hold other people's traffic: every file vxdump makes is 0640 and every directory 0750,
+ * whatever the process's umask (which only ever takes bits away, and 022 would leave them
+ * world-readable). Readers get access through the daemon's group.
+ */
+public final class FileModes {
+    /** rw-r-----. */
+    public static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-r-----");
+    /** rwxr-x---. */
+    public static final Set<PosixFilePermission> DIRECTORY = PosixFilePermissions.fromString("rwxr-x---");
+
+    private FileModes() {
+    }
+
+    /** Sets a file vxdump just created to 0640. */
+    public static void restrict(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, FILE);
+        } catch (UnsupportedOperationException e) {
+            // a file system without POSIX modes: nothing to set
+        }
+    }
+
+    /**
+     * {@link Files#createDirectories}, with every directory it makes set to 0750 (existing ones are
+     * left as the operator made them).
+     */
+    public static Path createDirectories(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            return dir;
+        }
+        Path parent = absolute.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            createDirectories(parent);
+        }
+        try {
+            Files.createDirectory(absolute);
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(absolute)) {
+                throw e;
+            }
+            return dir;
+        }
+        try {
+            Files.setPosixFilePermissions(absolute, DIRECTORY);
+        } catch (UnsupportedOperationException e) {
+            // no POSIX modes here
+        }
+        return dir;
+    }
+}
