@@ -66,6 +66,12 @@ final class ServeOptions {
     String defaultAction;
     @Option(names = "--post-rotate", paramLabel = "COMMAND", description = "Shell command run on each finished file; its path is appended.")
     String postRotate;
+    @Option(names = "--post-rotate-timeout", paramLabel = "DURATION", description = "Kill a post-rotate command after this long (default 10m; 0 = never).")
+    String postRotateTimeout;
+    @Option(names = "--stop-timeout", paramLabel = "DURATION", description = "What a stop gives post-rotate commands and uploads once every file is finished (default 60s).")
+    String stopTimeout;
+    @Option(names = "--unknown-vni-expire", paramLabel = "DURATION", description = "End a session made for an unknown VNI after this long without a packet (default 10m; 0 = never).")
+    String unknownVniExpire;
 
     /** Defaults, then the file, then these flags. */
     ServeConfig resolve() throws ConfigException {
@@ -97,6 +103,9 @@ final class ServeOptions {
         set(b, "--snaplen", snaplen, ConfigBuilder::snaplen);
         set(b, "--unknown-vni", unknownVni, ConfigBuilder::unknownVni);
         set(b, "--post-rotate", postRotate, ConfigBuilder::postRotate);
+        set(b, "--post-rotate-timeout", postRotateTimeout, ConfigBuilder::postRotateTimeout);
+        set(b, "--stop-timeout", stopTimeout, ConfigBuilder::stopTimeout);
+        set(b, "--unknown-vni-expire", unknownVniExpire, ConfigBuilder::unknownVniExpire);
         set(b, "--metrics", metrics, ConfigBuilder::metrics);
         set(b, "--instance-id", instanceId, ConfigBuilder::instanceId);
         for (String cidr : allowSources) {

@@ -49,6 +49,10 @@ public final class ConfigBuilder {
     private Precision precision = Precision.MICRO;
     private int snaplen;
     private String postRotate;
+    private long postRotateTimeoutSeconds = 600;
+    private int postRotateConcurrency = 2;
+    private long stopTimeoutSeconds = 60;
+    private long unknownVniExpireSeconds = 600;
     private UnknownVni unknownVni = UnknownVni.CAPTURE;
     private int maxSessions = 1024;
     private final List<PendingSession> sessions = new ArrayList<>();
@@ -299,6 +303,30 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** A post-rotate command still running after this long is killed; 0 = never. */
+    public ConfigBuilder postRotateTimeout(String v) {
+        postRotateTimeoutSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
+    /** Post-rotate commands run at once. */
+    public ConfigBuilder postRotateConcurrency(String v) {
+        postRotateConcurrency = (int) range(v, 1, 64, "a command count");
+        return this;
+    }
+
+    /** What a stop gives post-rotate commands and uploads once every file is finished. */
+    public ConfigBuilder stopTimeout(String v) {
+        stopTimeoutSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
+    /** Sessions made for unknown VNIs end after this long without a packet; 0 = never. */
+    public ConfigBuilder unknownVniExpire(String v) {
+        unknownVniExpireSeconds = Units.parseDurationSeconds(v);
+        return this;
+    }
+
     public ConfigBuilder postRotate(String v) {
         postRotate = v.isBlank() ? null : v;
         return this;
@@ -401,7 +429,8 @@ public final class ConfigBuilder {
                 precision, snaplen, Optional.ofNullable(postRotate),
                 unknownVni, maxSessions, resolved, allowSources, unknownFilter,
                 instanceId != null ? instanceId : InstanceId.fromHostName(), Optional.ofNullable(metrics),
-                healthMaxIdleSeconds, upload());
+                healthMaxIdleSeconds, upload(), postRotateTimeoutSeconds, postRotateConcurrency, stopTimeoutSeconds,
+                unknownVniExpireSeconds);
     }
 
     private Optional<io.vxdump.upload.UploadSettings> upload() {

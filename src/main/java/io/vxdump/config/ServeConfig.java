@@ -28,6 +28,10 @@ import java.util.Optional;
  * @param metrics         where /metrics and /healthz are served; empty = off
  * @param healthMaxIdleSeconds /healthz fails after this long without a datagram; 0 = never
  * @param upload          where finished files are uploaded; empty = nowhere
+ * @param postRotateTimeoutSeconds a post-rotate command is killed after this long; 0 = never
+ * @param postRotateConcurrency    post-rotate commands run at once
+ * @param stopTimeoutSeconds       what a stop gives post-rotate commands and uploads after finishing every file
+ * @param unknownVniExpireSeconds  sessions made for unknown VNIs end after this long without a packet; 0 = never
  */
 public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer,
                           WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
@@ -35,7 +39,8 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
                           SessionFilter unknownVniFilter, String instanceId,
                           Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds,
-                          Optional<io.vxdump.upload.UploadSettings> upload) {
+                          Optional<io.vxdump.upload.UploadSettings> upload, long postRotateTimeoutSeconds,
+                          int postRotateConcurrency, long stopTimeoutSeconds, long unknownVniExpireSeconds) {
 
     public ServeConfig {
         listen = List.copyOf(listen);
@@ -75,6 +80,10 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         s.append("pcap: {precision: ").append(precision.name().toLowerCase()).append(", snaplen: ")
                 .append(snaplen).append("}\n");
         s.append("post-rotate: ").append(postRotate.map(c -> "\"" + c + "\"").orElse("none")).append('\n');
+        s.append("post-rotate-timeout: ").append(Units.formatDuration(postRotateTimeoutSeconds)).append('\n');
+        s.append("post-rotate-concurrency: ").append(postRotateConcurrency).append('\n');
+        s.append("stop-timeout: ").append(Units.formatDuration(stopTimeoutSeconds)).append('\n');
+        s.append("unknown-vni-expire: ").append(Units.formatDuration(unknownVniExpireSeconds)).append('\n');
         s.append("unknown-vni: ").append(unknownVni.name().toLowerCase()).append('\n');
         s.append("max-sessions: ").append(maxSessions).append('\n');
         s.append("allow-sources: ").append(allowSources.isEmpty() ? "any" : allowSources.toString()).append('\n');
@@ -125,6 +134,9 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "max-sessions", maxSessions, next.maxSessions);
         changed(keys, "health.max-idle", healthMaxIdleSeconds, next.healthMaxIdleSeconds);
         changed(keys, "upload", upload, next.upload);
+        changed(keys, "post-rotate-concurrency", postRotateConcurrency, next.postRotateConcurrency);
+        changed(keys, "stop-timeout", stopTimeoutSeconds, next.stopTimeoutSeconds);
+        changed(keys, "unknown-vni-expire", unknownVniExpireSeconds, next.unknownVniExpireSeconds);
         return keys;
     }
 

@@ -25,27 +25,37 @@ public final class FileFinisher {
         t.setDaemon(true);
         return t;
     });
-    private volatile PostRotateCommand postRotate;
+    private volatile String postRotate;
     private volatile RetentionPolicy retention;
     private final OutputSettings settings;
     private final FinishedFileSink next;
+    private final PostRotateRunner hooks;
 
     public FileFinisher(OutputSettings settings) {
-        this(settings, FinishedFileSink.NONE);
+        this(settings, FinishedFileSink.NONE, new PostRotateRunner(1, 600));
     }
 
-    /** @param next told of every finished file, after post-rotate and per-session retention */
-    public FileFinisher(OutputSettings settings, FinishedFileSink next) {
-        this.postRotate = settings.postRotate().map(PostRotateCommand::new).orElse(null);
+    /**
+     * @param next  told of every finished file, after post-rotate and per-session retention
+     * @param hooks runs the post-rotate commands, so a slow one never delays a rename
+     */
+    public FileFinisher(OutputSettings settings, FinishedFileSink next, PostRotateRunner hooks) {
+        this.postRotate = settings.postRotate().orElse(null);
         this.retention = new RetentionPolicy(settings.retention());
         this.settings = settings;
         this.next = next;
+        this.hooks = hooks;
     }
 
     /** A reload's post-rotate command and per-session retention: files finished from now on get them. */
     public void reconfigure(OutputSettings changed) {
-        postRotate = changed.postRotate().map(PostRotateCommand::new).orElse(null);
+        postRotate = changed.postRotate().orElse(null);
         retention = new RetentionPolicy(changed.retention());
+    }
+
+    /** The post-rotate commands' runner (its backlog and outcomes are metrics). */
+    public PostRotateRunner hooks() {
+        return hooks;
     }
 
     /** A writer opens a file: the next stage may make room. Writer thread; does not block. */
@@ -105,10 +115,22 @@ public final class FileFinisher {
         if (owner != null) {
             owner.filesFinishedCounter().increment();
         }
-        PostRotateCommand command = postRotate;
-        if (command != null) {
-            command.run(target);
+        String command = postRotate;
+        if (command == null) {
+            retain(target, session, owner);
+            return;
         }
+        // Retention after the hook (it sees the .pcap.gz a gzip leaves), back on this thread.
+        hooks.submit(command, target, () -> {
+            try {
+                thread.execute(() -> retain(target, session, owner));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                retain(target, session, owner); // stopping: the finisher's thread is gone
+            }
+        });
+    }
+
+    private void retain(Path target, String session, SessionOutput owner) {
         String prefix = settings.filePrefix(session);
         int deleted = retention.apply(target.getParent(), prefix, next);
         if (owner != null && deleted > 0) {
@@ -126,11 +148,24 @@ public final class FileFinisher {
         }
     }
 
-    /** Runs the work already handed over, then stops; waits as long as post-rotate commands take. */
-    public void shutdown() throws InterruptedException {
+    /**
+     * Finishes (renames) every file already handed over, then gives the post-rotate commands until
+     * {@code deadlineNanos} ({@link System#nanoTime}) before it kills the rest, then stops.
+     */
+    public void shutdown(long deadlineNanos) throws InterruptedException {
+        // Renames first: a marker task runs after everything handed over before it.
+        java.util.concurrent.CountDownLatch renamed = new java.util.concurrent.CountDownLatch(1);
+        thread.execute(renamed::countDown);
+        renamed.await();
+        hooks.stop(deadlineNanos);
         thread.shutdown();
-        while (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-            LOG.info("still finishing files (post-rotate commands running)");
+        if (!thread.awaitTermination(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            LOG.warn("stop: retention after post-rotate still running; leaving it");
         }
+    }
+
+    /** Finishes every file handed over; post-rotate commands get up to ten minutes (tests, warm-up). */
+    public void shutdown() throws InterruptedException {
+        shutdown(System.nanoTime() + TimeUnit.MINUTES.toNanos(10));
     }
 }

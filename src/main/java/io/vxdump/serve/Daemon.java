@@ -147,7 +147,7 @@ public final class Daemon {
             public void deleted(java.nio.file.Path file) {
                 retention.deleted(file);
             }
-        });
+        }, new io.vxdump.pcap.PostRotateRunner(config.postRotateConcurrency(), config.postRotateTimeoutSeconds()));
         int leftovers = PartFileRecovery.recover(output, finisher);
         if (leftovers > 0) {
             LOG.info("finishing {} .part file(s) left by an earlier run", leftovers);
@@ -336,6 +336,19 @@ public final class Daemon {
                         d -> d.lastReloadOkSeconds)
                 .description("when the configuration in force was loaded (start or SIGHUP), seconds since the epoch")
                 .register(registry);
+        io.vxdump.pcap.PostRotateRunner hooks = finisher.hooks();
+        io.micrometer.core.instrument.Gauge.builder("vxdump.post.rotate.backlog", hooks, io.vxdump.pcap.PostRotateRunner::backlog)
+                .description("post-rotate commands waiting or running").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vxdump.post.rotate.commands", hooks,
+                        io.vxdump.pcap.PostRotateRunner::succeeded).tag("result", "ok")
+                .description("post-rotate commands by outcome: ok, failed (non-zero exit or could not start), timeout "
+                        + "(killed after post-rotate-timeout), not_run (vxdump stopped first)").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vxdump.post.rotate.commands", hooks,
+                io.vxdump.pcap.PostRotateRunner::failed).tag("result", "failed").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vxdump.post.rotate.commands", hooks,
+                io.vxdump.pcap.PostRotateRunner::timedOut).tag("result", "timeout").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("vxdump.post.rotate.commands", hooks,
+                io.vxdump.pcap.PostRotateRunner::notRun).tag("result", "not_run").register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.healthy", health, h -> h.check().healthy() ? 1 : 0)
                 .description("1 while /healthz answers 200, 0 while it answers 503").register(registry);
         server.serve(registry, meters, health);
@@ -404,6 +417,7 @@ public final class Daemon {
             w.reconfigure(changed);
         }
         finisher.reconfigure(changed);
+        finisher.hooks().timeout(next.postRotateTimeoutSeconds());
         retention.limits(next.storage());
         running = next;
         SessionTable.Changes changes = sessions.reconfigure(configured, allow);
@@ -471,9 +485,13 @@ public final class Daemon {
         for (PcapWriter w : writers) {
             w.drainAndStop();
         }
-        finisher.shutdown();
+        // Every file is handed over; the finisher renames them all, then hooks and uploads share the stop time.
+        long stopNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(running.stopTimeoutSeconds());
+        long deadline = System.nanoTime() + stopNanos;
+        finisher.shutdown(deadline);
         if (shipper != null) {
-            shipper.drainAndStop(shipper.settings().shutdownSeconds());
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000_000L);
+            shipper.drainAndStop(Math.min(shipper.settings().shutdownSeconds(), left));
         }
         retention.stop();
         LOG.info("stopped; totals: {}", accounting.totals().summary());
