@@ -24,11 +24,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DiskRetention implements FinishedFileSink {
     private static final Logger LOG = LoggerFactory.getLogger(DiskRetention.class);
-    private static final long PERIOD_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** statvfs is cheap, and a small disk fills in well under a second. */
+    private static final long PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
     private final Path output;
     private final UnaryOperator<String> prefixOf;
     private volatile StorageLimits limits;
+    /** Bytes the writers may write before the next check: the floor is never below it. */
+    private volatile java.util.function.LongSupplier reserve = () -> 0;
     private final ArchiveIndex index;
     /** Null without uploads. */
     private final UploadLedger ledger;
@@ -37,7 +40,7 @@ public final class DiskRetention implements FinishedFileSink {
     private final LongCounter deletedForTotal = new LongCounter();
     private final AtomicBoolean requested = new AtomicBoolean();
     private final Thread thread;
-    private FileStore store;
+    private volatile FileStore store;
     private volatile boolean stopping;
     private boolean stuck;
     /** Deletions not yet in a log line: one summary a minute at most, never a line per file. */
@@ -85,6 +88,28 @@ public final class DiskRetention implements FinishedFileSink {
     }
 
     /** A reload's limits, applied at once. */
+    /**
+     * What the writers may need before retention looks again (a write block per session writing,
+     * and one per writer): with a floor set, at least this much is kept free, so a floor smaller
+     * than the writers' blocks cannot leave them without room while retention deletes nothing.
+     */
+    public void reserve(java.util.function.LongSupplier reserve) {
+        this.reserve = reserve;
+    }
+
+    /** The free space kept now: the configured floor, or the writers' reserve when larger; 0 = no floor. */
+    public long effectiveFloor() {
+        StorageLimits l = limits;
+        if (store == null || (l.minFreeBytes() == 0 && l.minFreePercent() == 0)) {
+            return 0;
+        }
+        try {
+            return Math.max(l.floor(store.getTotalSpace()), reserve.getAsLong());
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     public void limits(StorageLimits limits) {
         this.limits = limits;
         request();
@@ -139,7 +164,7 @@ public final class DiskRetention implements FinishedFileSink {
         }
         if (limits.minFreeBytes() > 0 || limits.minFreePercent() > 0) {
             try {
-                long floor = limits.floor(store.getTotalSpace());
+                long floor = Math.max(limits.floor(store.getTotalSpace()), reserve.getAsLong());
                 while (store.getUsableSpace() < floor) {
                     // New packets matter more than old ones not yet shipped: those go last, and are counted.
                     if (!deleteOldest(deletedForFloor, ledger != null)

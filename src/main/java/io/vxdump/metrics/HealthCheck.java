@@ -58,6 +58,7 @@ public final class HealthCheck {
     private final LongSupplier received;
     private final long maxIdleNanos;
     private volatile Supplier<String> note = () -> "";
+    private volatile Supplier<String> condition = () -> "";
     private long lastReceived = -1;
     private long lastChange = System.nanoTime();
 
@@ -68,6 +69,11 @@ public final class HealthCheck {
         this.lastWriteError = lastWriteError;
         this.received = received;
         this.maxIdleNanos = maxIdleNanos;
+    }
+
+    /** A further reason to be unhealthy, checked at each request (empty: none). */
+    public void condition(Supplier<String> condition) {
+        this.condition = condition;
     }
 
     /** Something worth saying that does not make vxdump unhealthy (empty: nothing). */
@@ -95,6 +101,10 @@ public final class HealthCheck {
         }
         if (maxIdleNanos > 0 && System.nanoTime() - lastChange > maxIdleNanos) {
             reasons.add("no datagram for more than " + maxIdleNanos / 1_000_000_000L + " s");
+        }
+        String c = condition.get();
+        if (!c.isEmpty()) {
+            reasons.add(c);
         }
         String n = note.get();
         return new Status(reasons.isEmpty(), reasons, n.isEmpty() ? List.of() : List.of(n));

@@ -201,6 +201,19 @@ public final class PcapWriter implements Runnable {
                 + " KiB write blocks, up to " + ctx.files.budget() + " open files";
     }
 
+    /**
+     * Bytes this writer may write before retention looks again: a block for each session holding
+     * one, and one more for the next session to open a file. Any thread.
+     */
+    public long roomNeeded() {
+        return (ctx.blocks.lent() + 1L) * ctx.blocks.blockSize();
+    }
+
+    /** Bytes of one write. */
+    public int blockSize() {
+        return ctx.blocks.blockSize();
+    }
+
     /** Capture files this writer holds open now; any thread. */
     public long openFiles() {
         return ctx.files.openFiles();

@@ -33,6 +33,8 @@ final class WriteBlocks {
     private final ArrayDeque<Block> free = new ArrayDeque<>();
     private final SessionOutput[] holders;
     private int holderCount;
+    /** {@link #holderCount} for other threads (retention's reserve). */
+    private volatile int lent;
     private int made;
 
     /**
@@ -44,6 +46,11 @@ final class WriteBlocks {
         this.alignment = alignment;
         this.limit = (int) Math.max(2, memory / (blockSize + SPILL));
         this.holders = new SessionOutput[limit];
+    }
+
+    /** Blocks lent to sessions now; any thread. */
+    int lent() {
+        return lent;
     }
 
     int blockSize() {
@@ -76,6 +83,7 @@ final class WriteBlocks {
         }
         taker.blockSlot = holderCount;
         holders[holderCount++] = taker;
+        lent = holderCount;
         return b;
     }
 
@@ -101,6 +109,7 @@ final class WriteBlocks {
             holders[slot] = last;
             last.blockSlot = slot;
             holders[holderCount] = null;
+            lent = holderCount;
         }
         holder.blockSlot = -1;
         free.push(b);

@@ -196,6 +196,13 @@ public final class Daemon {
             wakeups[w] = writer.wakeup();
             writer.start();
         }
+        retention.reserve(() -> {
+            long r = 0;
+            for (PcapWriter w : writers) {
+                r += w.roomNeeded();
+            }
+            return r;
+        });
         List<DatagramProcessor> processors = new ArrayList<>();
         for (int i = 0; i < lanes; i++) {
             processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups));
@@ -320,6 +327,7 @@ public final class Daemon {
                 receiver::socketInodes, retention, receiver::receivedByListener);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
+        health.condition(this::outputRoomProblem);
         if (shipper != null) {
             io.vxdump.upload.S3Shipper ship = shipper;
             meters.registerUploads(ship, retention.index());
@@ -352,6 +360,17 @@ public final class Daemon {
         io.micrometer.core.instrument.Gauge.builder("vxdump.healthy", health, h -> h.check().healthy() ? 1 : 0)
                 .description("1 while /healthz answers 200, 0 while it answers 503").register(registry);
         server.serve(registry, meters, health);
+    }
+
+    /** Unhealthy when the output has less room than one write needs: every write would fail. */
+    private String outputRoomProblem() {
+        int block = writers.get(0).blockSize();
+        try {
+            long free = Files.getFileStore(output.directory()).getUsableSpace();
+            return free < block ? "output has " + free + " bytes free, less than one write block (" + block + " bytes)" : "";
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /** Where /metrics and /healthz are served, or null when off. */

@@ -52,11 +52,13 @@ class HealthDiskFullIT {
                 sent += burst.size();
                 Thread.sleep(50);
                 health = d.http("/healthz", null);
-                if (health.getKey() == 503) {
+                // Unhealthy as soon as less than a write block is free, before a write fails; then the write fails.
+                if (health.getKey() == 503 && health.getValue().contains("output not writable")) {
                     break;
                 }
             }
             assertEquals(503, health.getKey(), "the disk filled up");
+            assertTrue(health.getValue().contains("less than one write block (131072 bytes)"), health.getValue());
             assertTrue(health.getValue().contains("output not writable"), health.getValue());
             assertTrue(health.getValue().contains("No space left on device"), health.getValue());
 

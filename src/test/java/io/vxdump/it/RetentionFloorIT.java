@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxdump.testing.DaemonProcess;
 import io.vxdump.testing.Frames;
 import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.Requirements;
 import io.vxdump.testing.Tmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,6 +86,67 @@ class RetentionFloorIT {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * The default floor (5 % of 8 MiB: 410 KiB) is smaller than the writers' blocks (512 KiB each):
+     * the floor grows to what the writers need, so sessions that appear once the disk has filled
+     * still write every packet.
+     */
+    @Test
+    void newSessionsOnAFullDiskStillWriteEveryPacket() throws Exception {
+        tmpfs = Tmpfs.mount(dir.resolve("out"), "8m");
+        Path out = tmpfs.path();
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
+                "--threads", "1", "--instance-id", "i1", "--rotate-size", "1MiB");
+        try (d) {
+            int sent = 0;
+            for (int round = 0; round < 60; round++) { // 12 MiB through an 8 MiB disk on two sessions, ~2.5 MB/s
+                List<byte[]> burst = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    burst.add(vxlan(1 + i % 2, Frames.sized(1000, sent + i)));
+                }
+                d.send(burst);
+                sent += burst.size();
+                Thread.sleep(80);
+            }
+            Thread.sleep(1000);
+            for (int round = 0; round < 10; round++) { // then four new sessions
+                List<byte[]> burst = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    burst.add(vxlan(10 + i % 4, Frames.sized(1000, sent + i)));
+                }
+                d.send(burst);
+                sent += burst.size();
+                Thread.sleep(100);
+            }
+            Thread.sleep(1500);
+            assertEquals(200, d.http("/healthz", null).getKey());
+            assertEquals(0, d.terminate(10));
+            Map<String, Long> t = d.totals();
+            assertEquals(sent, t.get("received"));
+            assertEquals(0L, t.get("dropped_write_error"), "no write error: " + t + "\n" + d.log());
+            assertEquals(sent, t.get("written"), "every packet written: " + t);
+        }
+    }
+
+    /** A disk with less room than one write is unhealthy, without traffic, and healthy once room is back. */
+    @Test
+    void aDiskWithoutRoomForAWriteIsUnhealthyWithTheReason() throws Exception {
+        tmpfs = Tmpfs.mount(dir.resolve("out"), "4m");
+        Path out = tmpfs.path();
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
+                "--threads", "1", "--min-free", "0");
+        try (d) {
+            assertEquals(200, d.http("/healthz", null).getKey());
+            Path filler = out.resolve("filler");
+            Requirements.sh("sh", "-c", "cat /dev/zero > " + filler + " 2>/dev/null; true");
+            Map.Entry<Integer, String> h = d.http("/healthz", null);
+            assertEquals(503, h.getKey(), h.getValue());
+            assertTrue(h.getValue().contains("bytes free, less than one write block (524288 bytes)"), h.getValue());
+            Files.delete(filler);
+            assertEquals(200, d.http("/healthz", null).getKey());
         }
     }
 }
