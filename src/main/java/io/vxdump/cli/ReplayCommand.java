@@ -45,6 +45,10 @@ final class ReplayCommand implements Callable<Integer> {
                     + "AWS-like options, as a Gateway Load Balancer hands it to its targets.")
     String encap;
 
+    @Option(names = "--max-gap", paramLabel = "DURATION", defaultValue = "1s",
+            description = "With the capture's timing, cut longer gaps between packets to this (default 1s; 0 = never).")
+    String maxGap;
+
     @ArgGroup(exclusive = true)
     Rate rate = new Rate();
 
@@ -70,6 +74,12 @@ final class ReplayCommand implements Callable<Integer> {
         check(rate.speed == null || rate.speed > 0, "--speed: must be more than 0");
         check(rate.pps == null || rate.pps > 0, "--pps: must be more than 0");
         check(rate.mbps == null || rate.mbps > 0, "--mbps: must be more than 0");
+        long maxGapNanos;
+        try {
+            maxGapNanos = io.vxdump.config.Units.parseDurationSeconds(maxGap) * 1_000_000_000L;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--max-gap: " + e.getMessage());
+        }
         try {
             Replayer.checkReadable(files);
         } catch (IOException e) {
@@ -77,12 +87,16 @@ final class ReplayCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         Replayer replayer = Replayer.of(target, fromPort, vni, sourcePort, rate.speed, rate.pps, rate.mbps,
-                rate.topspeed, loop, System.console() != null ? System.err : null, encap.equals("geneve"));
+                rate.topspeed, loop, System.console() != null ? System.err : null, encap.equals("geneve"), maxGapNanos);
         ReplayResult result = replayer.run(files);
         for (String problem : result.fileProblems()) {
             spec.commandLine().getErr().println("vxdump: " + problem);
         }
         System.out.println("vxdump replay: " + result.summary());
+        if (result.refused() != null) {
+            spec.commandLine().getErr().println("vxdump: " + to + ": " + result.refused());
+            return Main.EXIT_FAILURE;
+        }
         return result.fileProblems().isEmpty() ? 0 : Main.EXIT_USAGE;
     }
 

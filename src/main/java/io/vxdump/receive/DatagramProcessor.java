@@ -78,7 +78,7 @@ public final class DatagramProcessor {
         // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
         boolean outerIsIpv4 = sender instanceof Inet4Address;
         deliver(routes, vni, buf, index + Vxlan.HEADER_LENGTH, length - Vxlan.HEADER_LENGTH,
-                outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4);
+                outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4, length >= ReceiveSettings.MAX_DATAGRAM);
     }
 
     /**
@@ -113,12 +113,17 @@ public final class DatagramProcessor {
             sourceIsIpv4 = sender instanceof Inet4Address;
             source4 = sourceIsIpv4 ? sender.hashCode() : 0;
         }
-        deliver(routes, vni, buf, geneve.frameIndex(), geneve.frameLength(), source4, sourceIsIpv4);
+        deliver(routes, vni, buf, geneve.frameIndex(), geneve.frameLength(), source4, sourceIsIpv4,
+                length >= ReceiveSettings.MAX_DATAGRAM);
     }
 
-    /** Session, filter, snaplen, stage: the same for every encapsulation. */
+    /**
+     * Session, filter, snaplen, stage: the same for every encapsulation. {@code slotFilled}: the
+     * datagram filled its receive slot, so the kernel may have cut it (Netty's recvmmsg does not
+     * pass MSG_TRUNC on): it is counted as truncated, never written as if whole without a count.
+     */
     private void deliver(SessionTable.Routes routes, int vni, ByteBuf buf, int frameIndex, int frameLength,
-                         int source4, boolean sourceIsIpv4) {
+                         int source4, boolean sourceIsIpv4, boolean slotFilled) {
         Session session = routes.get(vni);
         if (session == null) {
             session = sessions.forUnknown(vni);
@@ -145,7 +150,7 @@ public final class DatagramProcessor {
             sessionLane.backlogDrop();
             return;
         }
-        sessionLane.staged(origlen > caplen);
+        sessionLane.staged(origlen > caplen || slotFilled);
         WriterWakeup wakeup = wakeups[w];
         if (wakeup.parked() && ring.backlog() >= WriterWakeup.WAKE_BYTES) {
             wakeup.wake();

@@ -27,6 +27,7 @@ final class Encapsulator {
     /** Why a packet was not sent; the names are what the summary prints. */
     enum Skip {
         TOO_LARGE("too large for one UDP datagram"),
+        EMPTY("empty (zero-length records)"),
         LINK_TYPE("of a link type that is neither Ethernet nor raw IP"),
         NOT_IP("raw-IP records that hold no IP packet");
 
@@ -65,6 +66,9 @@ final class Encapsulator {
 
     /** The datagram for {@code p}, or null when it is skipped (and counted). */
     Datagram encapsulate(CapturedPacket p) {
+        if (p.data().length == 0) {
+            return skip(Skip.EMPTY); // a bare VXLAN header would reach the target as a decap error
+        }
         byte[] inner;
         switch (p.linkType()) {
             case LINKTYPE_ETHERNET -> {

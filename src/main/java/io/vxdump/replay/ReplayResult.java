@@ -3,9 +3,12 @@ package io.vxdump.replay;
 import java.util.List;
 import java.util.Map;
 
-/** What a replay did: packets and payload bytes sent, how long it took, what it skipped and why. */
+/**
+ * What a replay did: packets and payload bytes sent, how long it took, what it skipped and why;
+ * {@code refused} says why the target refused the datagrams (null: it did not).
+ */
 public record ReplayResult(long packets, long bytes, long nanos, Map<Encapsulator.Skip, Long> skipped,
-                           List<String> fileProblems, int sourcePortsTaken) {
+                           List<String> fileProblems, int sourcePortsTaken, String refused) {
 
     /** The one-line summary: packets, bytes, seconds, achieved pps and Mbps, skips and why. */
     public String summary() {

@@ -24,10 +24,23 @@ public final class Replayer {
     private final int loops;
     private final Progress progress;
     private final GwlbWrapper geneve;
+    private final long maxGapNanos;
+    private final PrintStream warnings;
 
     /** @param geneve wraps each datagram as a GWLB would, or null to send VXLAN */
     Replayer(InetSocketAddress target, Encapsulator encapsulator, Pacing pacing, int loops, Progress progress,
              GwlbWrapper geneve) {
+        this(target, encapsulator, pacing, loops, progress, geneve, 0, System.err);
+    }
+
+    /**
+     * @param maxGapNanos with the capture's timing, a gap between packets longer than this is cut
+     *                    to it (0: never), with one warning on {@code warnings}
+     */
+    Replayer(InetSocketAddress target, Encapsulator encapsulator, Pacing pacing, int loops, Progress progress,
+             GwlbWrapper geneve, long maxGapNanos, PrintStream warnings) {
+        this.maxGapNanos = maxGapNanos <= 0 ? Long.MAX_VALUE : maxGapNanos;
+        this.warnings = warnings;
         this.target = target;
         this.encapsulator = encapsulator;
         this.pacing = pacing;
@@ -39,12 +52,12 @@ public final class Replayer {
     /** Creates a replayer from the command line's choices; {@code terminal} null draws no progress bar. */
     public static Replayer of(InetSocketAddress target, int vxlanPort, Integer vni, Integer sourcePort,
                               Double speed, Double pps, Double mbps, boolean topspeed, int loops, PrintStream terminal,
-                              boolean asGeneve) {
+                              boolean asGeneve, long maxGapNanos) {
         Pacing p = topspeed ? new Pacing.TopSpeed() : pps != null ? new Pacing.PacketRate(pps)
                 : mbps != null ? new Pacing.BitRate(mbps) : new Pacing.CaptureTiming(speed == null ? 1.0 : speed);
         return new Replayer(target, new Encapsulator(vxlanPort, vni, sourcePort), p, loops,
                 terminal == null ? null : new Progress(terminal),
-                asGeneve ? new GwlbWrapper(target.getAddress(), 0x5A5A) : null);
+                asGeneve ? new GwlbWrapper(target.getAddress(), 0x5A5A) : null, maxGapNanos, System.err);
     }
 
     /** Checks that every file opens as a capture, before anything is sent. */
@@ -65,6 +78,8 @@ public final class Replayer {
         }
         long sent = 0;
         long bytes = 0;
+        String refused = null;
+        boolean gapWarned = false;
         long start = 0;
         long timelineOffset = 0;
         int portsTaken;
@@ -73,15 +88,28 @@ public final class Replayer {
             int queued = 0;
             for (int loop = 0; loop < loops; loop++) {
                 for (Path file : files) {
-                    long first = Long.MIN_VALUE;
-                    long latest = 0;
+                    long previous = Long.MIN_VALUE;
+                    long latest = 0; // this file's timeline so far, gaps capped
+                    long index = 0;
                     try (CaptureReader reader = CaptureReader.open(file)) {
                         CapturedPacket p;
-                        while ((p = reader.next()) != null) {
-                            if (first == Long.MIN_VALUE) {
-                                first = p.timestampNanos();
+                        while ((p = reader.next()) != null && refused == null) {
+                            index++;
+                            long ts = p.timestampNanos();
+                            if (previous != Long.MIN_VALUE && ts > previous) {
+                                long gap = ts - previous;
+                                if (gap > maxGapNanos) {
+                                    if (!gapWarned) {
+                                        gapWarned = true;
+                                        warnings.println("vxdump: " + file + ": packet " + index + " comes " + seconds(gap)
+                                                + " after the one before; gaps are cut to " + seconds(maxGapNanos)
+                                                + " (--max-gap)");
+                                    }
+                                    gap = maxGapNanos;
+                                }
+                                latest += gap;
                             }
-                            latest = Math.max(latest, p.timestampNanos() - first);
+                            previous = previous == Long.MIN_VALUE ? ts : Math.max(previous, ts);
                             Encapsulator.Datagram d = encapsulator.encapsulate(p);
                             if (d == null) {
                                 continue;
@@ -102,6 +130,7 @@ public final class Replayer {
                                 continue;
                             }
                             sender.send(payload, d.sourcePort());
+                            refused = sender.refused();
                             sent++;
                             bytes += payload.length;
                             if (++queued >= BATCH) {
@@ -122,12 +151,22 @@ public final class Replayer {
                 }
             }
             portsTaken = sender.portsUnavailable();
+            sender.close(); // waits for the last writes: a refusal they met is known after it
+            if (refused == null) {
+                refused = sender.refused();
+            }
         }
         long nanos = sent == 0 ? 0 : System.nanoTime() - start;
         if (progress != null) {
             progress.finish();
         }
-        return new ReplayResult(sent, bytes, nanos, encapsulator.skipped(), problems, portsTaken);
+        return new ReplayResult(sent, bytes, nanos, encapsulator.skipped(), problems, portsTaken, refused);
+    }
+
+    private static String seconds(long nanos) {
+        double s = nanos / 1e9;
+        return s >= 86400 * 365 ? String.format(java.util.Locale.ROOT, "%.0f years", s / (86400 * 365.25))
+                : String.format(java.util.Locale.ROOT, "%.3f s", s);
     }
 
     private static long count(List<Path> files) {

@@ -14,7 +14,6 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.Closeable;
@@ -29,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Sends datagrams to one target from a socket per source port, through Netty's epoll datagram
  * channel (several queued datagrams go out in one sendmmsg) or NIO where epoll is missing. Writes
- * are queued and flushed in batches; a channel that cannot take more makes the caller wait.
+ * are queued and flushed in batches; a channel that cannot take more makes the caller wait. Each
+ * socket is connected to the target, so an ICMP port unreachable comes back as an error
+ * ({@link #refused()}) instead of vanishing.
  */
 final class UdpSender implements Closeable {
     private final InetSocketAddress target;
@@ -40,11 +41,37 @@ final class UdpSender implements Closeable {
     private final List<Channel> dirty = new ArrayList<>();
     private int portsUnavailable;
     private Channel last;
+    private volatile String refused;
+    private final SendOnly sendOnly = new SendOnly();
 
-    /** The sockets only send; whatever arrives on them is dropped by Netty's tail handler. */
+    /**
+     * The sockets only send; what arrives is dropped. An error is the kernel passing on an ICMP
+     * error for the connected target: remembered, and the replay stops.
+     */
     @io.netty.channel.ChannelHandler.Sharable
-    private static final class SendOnly extends ChannelInboundHandlerAdapter {
-        static final SendOnly INSTANCE = new SendOnly();
+    private final class SendOnly extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+            noteFailure(cause);
+        }
+    }
+
+    private void noteFailure(Throwable cause) {
+        if (refused == null) {
+            String m = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            refused = cause instanceof java.net.PortUnreachableException || m.contains("refused")
+                    ? "connection refused (ICMP port unreachable): nothing listens there" : m;
+        }
+    }
+
+    /** Why the target refused the datagrams (an ICMP error came back), or null. */
+    String refused() {
+        return refused;
     }
 
     UdpSender(InetSocketAddress target) {
@@ -57,7 +84,7 @@ final class UdpSender implements Closeable {
 
     /** Binds and closes one socket, so native loading and class initialisation do not delay the first packet. */
     void warmUp() throws InterruptedException {
-        new Bootstrap().group(group).channel(channelClass).handler(SendOnly.INSTANCE)
+        new Bootstrap().group(group).channel(channelClass).handler(sendOnly)
                 .bind(0).sync().channel().close().sync();
     }
 
@@ -78,7 +105,12 @@ final class UdpSender implements Closeable {
             ch.flush();
             LockSupport.parkNanos(20_000);
         }
-        ChannelFuture f = ch.write(new DatagramPacket(Unpooled.wrappedBuffer(payload), target));
+        ChannelFuture f = ch.write(Unpooled.wrappedBuffer(payload));
+        f.addListener(w -> {
+            if (!w.isSuccess()) {
+                noteFailure(w.cause());
+            }
+        });
         lastWrite.put(ch, f);
         if (!dirty.contains(ch)) {
             dirty.add(ch);
@@ -102,13 +134,14 @@ final class UdpSender implements Closeable {
         if (ch == null) {
             Bootstrap b = new Bootstrap().group(group).channel(channelClass)
                     .option(ChannelOption.SO_SNDBUF, 4 << 20)
-                    .handler(SendOnly.INSTANCE);
+                    .handler(sendOnly);
             ChannelFuture bound = b.bind(port).await();
             if (!bound.isSuccess()) {
                 portsUnavailable++;
                 bound = b.bind(0).sync();
             }
             ch = bound.channel();
+            ch.connect(target).sync();
             channels.put(port, ch);
         }
         return ch;

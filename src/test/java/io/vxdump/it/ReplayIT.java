@@ -375,4 +375,62 @@ class ReplayIT {
             assertTrue(expected.contains(java.util.HexFormat.of().formatHex(w)), "a captured frame, byte-exact");
         }
     }
+
+    /** Three records: a frame, an empty record, and a frame 136 years later (a capture's broken clock). */
+    private Path brokenClock() throws Exception {
+        Path f = dir.resolve("broken-clock.pcap");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putInt(0xA1B2C3D4).putShort((short) 2)
+                .putShort((short) 4).putInt(0).putInt(0).putInt(262144).putInt(1).array());
+        long[] seconds = {1L, 2L, 0xFFFF_FFF0L}; // 1970, then 2106
+        int[] lengths = {100, 0, 120};
+        for (int i = 0; i < 3; i++) {
+            byte[] frame = lengths[i] == 0 ? new byte[0] : Frames.sized(lengths[i], i);
+            out.writeBytes(ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putInt((int) seconds[i]).putInt(0)
+                    .putInt(frame.length).putInt(frame.length).array());
+            out.writeBytes(frame);
+        }
+        Files.write(f, out.toByteArray());
+        return f;
+    }
+
+    @Test
+    void aHugeGapIsCutAndEmptyRecordsAreSkippedAndCounted() throws Exception {
+        Path capture = brokenClock();
+        for (String[] pacing : new String[][] {{}, {"--speed", "1000000"}}) {
+            var result = holder();
+            List<String> args = new ArrayList<>(List.of(capture.toString()));
+            args.addAll(List.of(pacing));
+            long start = System.nanoTime();
+            List<Received> got = replayToReceiver(result, args.toArray(String[]::new));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(0, result[0].getKey(), result[0].getValue());
+            assertEquals(2, got.size(), "the two frames, not the empty record");
+            assertTrue(result[0].getValue().contains("sent 2 packets"), result[0].getValue());
+            assertTrue(result[0].getValue().contains("skipped 1 (1 empty (zero-length records))"), result[0].getValue());
+            if (pacing.length == 0) {
+                assertTrue(result[0].getValue().contains("packet 3 comes 136 years after the one before; gaps are cut to "
+                        + "1.000 s (--max-gap)"), result[0].getValue());
+            }
+            assertTrue(millis < 20_000, "finished in " + millis + " ms");
+        }
+        var result = holder();
+        List<Received> got = replayToReceiver(result, capture.toString(), "--max-gap", "2s");
+        assertEquals(2, got.size());
+        long apart = got.get(1).atNanos() - got.get(0).atNanos();
+        assertTrue(apart > 1_500_000_000L, "--max-gap 2s: the frames arrive about 3 s apart (1 s, then 2 s): " + apart);
+    }
+
+    @Test
+    void aDestinationThatRefusesIsAnError() throws Exception {
+        int port;
+        try (DatagramSocket probe = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // free once closed: nothing listens there
+        }
+        Map.Entry<Integer, String> r = DaemonProcess.run(dir, "replay", manyFlows(200, 4).toString(), "--pps", "1000",
+                "--to", "127.0.0.1:" + port);
+        assertEquals(1, r.getKey(), r.getValue());
+        assertTrue(r.getValue().strip().endsWith("vxdump: 127.0.0.1:" + port
+                + ": connection refused (ICMP port unreachable): nothing listens there"), r.getValue());
+    }
 }

@@ -37,7 +37,7 @@ class PacingAndProgressTest {
         EnumMap<Encapsulator.Skip, Long> skipped = new EnumMap<>(Encapsulator.Skip.class);
         skipped.put(Encapsulator.Skip.TOO_LARGE, 2L);
         skipped.put(Encapsulator.Skip.LINK_TYPE, 1L);
-        String s = new ReplayResult(1000, 125_000, 2_000_000_000L, skipped, List.of(), 0).summary();
+        String s = new ReplayResult(1000, 125_000, 2_000_000_000L, skipped, List.of(), 0, null).summary();
         assertEquals("sent 1000 packets (125000 bytes) in 2.000 s: 500 pps, 0.50 Mbps; skipped 3 "
                 + "(2 too large for one UDP datagram, 1 of a link type that is neither Ethernet nor raw IP)", s);
     }
