@@ -34,19 +34,25 @@ public final class Accounting {
             dropped.merge(DropReason.UNKNOWN_VNI, p.unknownVni(), Long::sum);
             dropped.merge(DropReason.SESSION_LIMIT, p.sessionLimit(), Long::sum);
         }
-        long written = 0;
-        long filtered = 0;
-        long staged = 0;
-        long backlog = 0;
-        long writeErrors = 0;
+        // One snapshot: the views, the named sessions and the forgotten ones' counts agree.
+        SessionTable.Routes routes = sessions.routes();
+        io.vxdump.session.RetiredCounts retired = routes.retired();
+        long written = retired.written();
+        long filtered = retired.filtered();
+        long staged = retired.staged();
+        long backlog = retired.backlogDrops();
+        long writeErrors = retired.writeErrors();
         // Outputs once per named session (its views share them), lanes once per view.
-        for (NamedSession n : sessions.named()) {
+        for (NamedSession n : routes.named()) {
             SessionOutput out = n.output();
             // Read the writer's counts before the lanes': pending can then never come out negative.
             written += out.packetsWritten();
             writeErrors += out.writeErrors();
         }
-        for (Session s : sessions.all()) {
+        for (Session s : routes.all()) {
+            if (s == null) {
+                continue; // a forgotten session's id: its counts are in retired
+            }
             staged += s.sum(SessionLane::staged);
             filtered += s.sum(SessionLane::filtered);
             backlog += s.sum(SessionLane::backlogDrops);

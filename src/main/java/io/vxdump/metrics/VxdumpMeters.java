@@ -16,7 +16,9 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToLongFunction;
 
 /**
@@ -27,6 +29,8 @@ import java.util.function.ToLongFunction;
 public final class VxdumpMeters {
     /** The {@code session} label of drops that happen before a session is known. */
     static final String NO_SESSION = "";
+    /** The {@code session} label of the counts of forgotten sessions (made for unknown VNIs, long expired). */
+    static final String EXPIRED = "(expired)";
 
     private final MeterRegistry registry;
     private final SessionTable sessions;
@@ -43,9 +47,11 @@ public final class VxdumpMeters {
     private io.vxdump.archive.ArchiveIndex index;
     private final java.util.function.Supplier<java.util.Map<io.vxdump.config.Listener, Long>> byListener;
     private final java.util.Set<io.vxdump.config.Listener> registeredListeners = new java.util.HashSet<>();
-    private int registeredSessions;
-    private int registeredViews;
+    /** Each known named session's meters, to remove when the table forgets it. */
+    private final Map<NamedSession, List<io.micrometer.core.instrument.Meter>> sessionMeters = new IdentityHashMap<>();
+    private final Map<Session, Boolean> viewsWithRules = new IdentityHashMap<>();
     private final java.util.Set<String> registeredRules = new java.util.HashSet<>();
+    private boolean expiredRegistered;
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output, List<PcapWriter> writers,
@@ -68,6 +74,9 @@ public final class VxdumpMeters {
                 .description("packets staged, not yet written").register(registry);
         Gauge.builder("vxdump.sessions", sessions, SessionTable::routedSessions)
                 .description("mirror sessions packets go to now, configured and made for unknown VNIs").register(registry);
+        Gauge.builder("vxdump.sessions.expired", sessions, SessionTable::expiredSessions)
+                .description("sessions made for unknown VNIs that ended after unknown-vni-expire without a packet and are "
+                        + "remembered (a packet of their VNI brings them back)").register(registry);
         Gauge.builder("vxdump.output.free.bytes", output, VxdumpMeters::usableSpace)
                 .description("bytes the output file system has free for vxdump").register(registry);
         this.socketDrops = new SocketDrops(socketInodes);
@@ -115,38 +124,82 @@ public final class VxdumpMeters {
                         .description("UDP datagrams read on one listener's sockets").register(registry);
             }
         }
-        NamedSession[] named = sessions.named();
-        for (; registeredSessions < named.length; registeredSessions++) {
-            register(named[registeredSessions]);
+        SessionTable.Routes routes = sessions.routes();
+        Map<NamedSession, Boolean> now = new IdentityHashMap<>();
+        for (NamedSession n : routes.named()) {
+            now.put(n, Boolean.TRUE);
+            sessionMeters.computeIfAbsent(n, this::register);
         }
-        Session[] all = sessions.all();
-        for (; registeredViews < all.length; registeredViews++) {
-            registerRules(all[registeredViews]);
+        for (Session v : routes.all()) {
+            if (v != null && now.containsKey(v.named()) && viewsWithRules.put(v, Boolean.TRUE) == null) {
+                sessionMeters.get(v.named()).addAll(registerRules(v));
+            }
+        }
+        // Forgotten sessions (long-expired, made for unknown VNIs): their series go, their counts
+        // live on in the session="(expired)" series.
+        var gone = sessionMeters.entrySet().iterator();
+        while (gone.hasNext()) {
+            var e = gone.next();
+            if (!now.containsKey(e.getKey())) {
+                e.getValue().forEach(registry::remove);
+                String prefix = e.getKey().name() + "\0";
+                registeredRules.removeIf(k -> k.startsWith(prefix));
+                viewsWithRules.keySet().removeIf(v -> v.named() == e.getKey());
+                gone.remove();
+            }
+        }
+        if (!expiredRegistered && routes.retired().sessions() > 0) {
+            expiredRegistered = true;
+            registerExpired();
         }
     }
 
-    // A named session's meters add up all its views (configurations), so a reload never resets them.
-    private void register(NamedSession s) {
-        Tags tags = Tags.of("session", s.name());
-        counter("vxdump.packets.written", tags, s, x -> x.output().packetsWritten(), "packets written to files");
-        counter("vxdump.bytes.written", tags, s, x -> x.output().bytesWritten(), "bytes written to files, headers included");
-        counter("vxdump.packets.filtered", tags, s, x -> x.sum(SessionLane::filtered), "packets the session's filter did not keep");
-        counter("vxdump.packets.truncated", tags, s, x -> x.sum(SessionLane::truncated),
-                "packets written with caplen < origlen (mirror packet length or snaplen)");
-        counter("vxdump.files.finished", tags, s, x -> x.output().filesFinished(), "files finished and renamed to .pcap");
-        FunctionCounter.builder("vxdump.files.deleted", s, x -> x.output().filesDeleted())
-                .tags("reason", "session_limit", "session", s.name())
+    /** The counts of forgotten sessions, under {@code session="(expired)"}, so every sum still adds up. */
+    private void registerExpired() {
+        Tags tags = Tags.of("session", EXPIRED);
+        SessionTable t = sessions;
+        FunctionCounter.builder("vxdump.packets.written", t, x -> x.routes().retired().written()).tags(tags)
+                .description("packets written to files").register(registry);
+        FunctionCounter.builder("vxdump.bytes.written", t, x -> x.routes().retired().bytesWritten()).tags(tags)
+                .description("bytes written to files, headers included").register(registry);
+        FunctionCounter.builder("vxdump.packets.filtered", t, x -> x.routes().retired().filtered()).tags(tags)
+                .description("packets the session's filter did not keep").register(registry);
+        FunctionCounter.builder("vxdump.packets.truncated", t, x -> x.routes().retired().truncated()).tags(tags)
+                .description("packets written with caplen < origlen (mirror packet length or snaplen)").register(registry);
+        FunctionCounter.builder("vxdump.files.finished", t, x -> x.routes().retired().filesFinished()).tags(tags)
+                .description("files finished and renamed to .pcap").register(registry);
+        FunctionCounter.builder("vxdump.files.deleted", t, x -> x.routes().retired().filesDeleted())
+                .tags("reason", "session_limit", "session", EXPIRED)
                 .description("finished files deleted by retention, by the limit that made room").register(registry);
-        dropped(DropReason.WRITER_BACKLOG, s.name(), s, x -> x.sum(SessionLane::backlogDrops));
-        dropped(DropReason.WRITE_ERROR, s.name(), s, x -> x.output().writeErrors());
+        dropped(DropReason.WRITER_BACKLOG, EXPIRED, t, x -> x.routes().retired().backlogDrops());
+        dropped(DropReason.WRITE_ERROR, EXPIRED, t, x -> x.routes().retired().writeErrors());
+    }
+
+    // A named session's meters add up all its views (configurations), so a reload never resets them.
+    private List<io.micrometer.core.instrument.Meter> register(NamedSession s) {
+        Tags tags = Tags.of("session", s.name());
+        List<io.micrometer.core.instrument.Meter> m = new java.util.ArrayList<>();
+        m.add(counter("vxdump.packets.written", tags, s, x -> x.output().packetsWritten(), "packets written to files"));
+        m.add(counter("vxdump.bytes.written", tags, s, x -> x.output().bytesWritten(), "bytes written to files, headers included"));
+        m.add(counter("vxdump.packets.filtered", tags, s, x -> x.sum(SessionLane::filtered), "packets the session's filter did not keep"));
+        m.add(counter("vxdump.packets.truncated", tags, s, x -> x.sum(SessionLane::truncated),
+                "packets written with caplen < origlen (mirror packet length or snaplen)"));
+        m.add(counter("vxdump.files.finished", tags, s, x -> x.output().filesFinished(), "files finished and renamed to .pcap"));
+        m.add(FunctionCounter.builder("vxdump.files.deleted", s, x -> x.output().filesDeleted())
+                .tags("reason", "session_limit", "session", s.name())
+                .description("finished files deleted by retention, by the limit that made room").register(registry));
+        m.add(dropped(DropReason.WRITER_BACKLOG, s.name(), s, x -> x.sum(SessionLane::backlogDrops)));
+        m.add(dropped(DropReason.WRITE_ERROR, s.name(), s, x -> x.output().writeErrors()));
+        return m;
     }
 
     /**
      * A rule's meter, by session, rule number and direction, counts that rule's decisions in every
      * view that has it: a reload that keeps a rule keeps counting in the same series.
      */
-    private void registerRules(Session view) {
+    private List<io.micrometer.core.instrument.Meter> registerRules(Session view) {
         NamedSession s = view.named();
+        List<io.micrometer.core.instrument.Meter> m = new java.util.ArrayList<>();
         List<FilterRule> rules = view.filter().rules();
         for (int i = 0; i <= rules.size(); i++) {
             String rule = i < rules.size() ? String.valueOf(rules.get(i).number()) : "default";
@@ -154,10 +207,11 @@ public final class VxdumpMeters {
             if (!registeredRules.add(s.name() + "\0" + rule + "\0" + direction)) {
                 continue;
             }
-            FunctionCounter.builder("vxdump.filter.rule.matches", s, x -> ruleMatches(x, rule, direction))
+            m.add(FunctionCounter.builder("vxdump.filter.rule.matches", s, x -> ruleMatches(x, rule, direction))
                     .tags("session", s.name(), "rule", rule, "direction", direction)
-                    .description("packets whose filter decision this rule (or the default) made").register(registry);
+                    .description("packets whose filter decision this rule (or the default) made").register(registry));
         }
+        return m;
     }
 
     private static long ruleMatches(NamedSession s, String rule, String direction) {
@@ -178,12 +232,13 @@ public final class VxdumpMeters {
         return total;
     }
 
-    private void counter(String name, Tags tags, NamedSession s, ToLongFunction<NamedSession> f, String description) {
-        FunctionCounter.builder(name, s, x -> f.applyAsLong(x)).tags(tags).description(description).register(registry);
+    private FunctionCounter counter(String name, Tags tags, NamedSession s, ToLongFunction<NamedSession> f,
+                                    String description) {
+        return FunctionCounter.builder(name, s, x -> f.applyAsLong(x)).tags(tags).description(description).register(registry);
     }
 
-    private <T> void dropped(DropReason reason, String session, T source, ToLongFunction<T> f) {
-        FunctionCounter.builder("vxdump.datagrams.dropped", source, x -> f.applyAsLong(x))
+    private <T> FunctionCounter dropped(DropReason reason, String session, T source, ToLongFunction<T> f) {
+        return FunctionCounter.builder("vxdump.datagrams.dropped", source, x -> f.applyAsLong(x))
                 .tags("reason", reason.label(), "session", session)
                 .description("datagrams dropped, by reason (and session where one is known)").register(registry);
     }

@@ -142,6 +142,12 @@ public final class PcapWriter implements Runnable {
 
     private void write(StagingRing ring) {
         SessionOutput o = output(ring.session());
+        if (o == null) {
+            // The id of a session forgotten a minute ago and not yet reused: cannot happen unless
+            // this writer stood still that long. Nothing to write it to.
+            LOG.debug("record of a forgotten session (id {}) skipped", ring.session());
+            return;
+        }
         try {
             o.append(ctx, ring.timestamp(), ring.buffer(), ring.frameIndex(), ring.caplen(), ring.origlen());
         } catch (RuntimeException e) {
@@ -151,6 +157,28 @@ public final class PcapWriter implements Runnable {
         ring.advance();
     }
 
+    /**
+     * Lets go of outputs the session table forgot (sessions made for unknown VNIs that expired long
+     * ago), so neither this list nor the id cache grows with every VNI ever seen; their ids may
+     * then name new sessions.
+     */
+    private void purgeForgotten() {
+        for (int i = 0; i < byId.length; i++) {
+            SessionOutput o = byId[i];
+            if (o != null && o.forgotten() && !o.isOpen()) {
+                byId[i] = null;
+            }
+        }
+        known.removeIf(o -> {
+            if (o.forgotten() && !o.isOpen()) {
+                o.known = false;
+                o.purged(true);
+                return true;
+            }
+            return false;
+        });
+    }
+
     private SessionOutput output(int id) {
         if (id >= byId.length) {
             byId = Arrays.copyOf(byId, Math.max(byId.length * 2, id + 1));
@@ -158,9 +186,13 @@ public final class PcapWriter implements Runnable {
         SessionOutput o = byId[id];
         if (o == null) {
             o = outputs.apply(id);
+            if (o == null) {
+                return null;
+            }
             byId[id] = o;
             if (!o.known) { // several ids (one per configuration a reload gave) share an output
                 o.known = true;
+                o.seenByWriter();
                 known.add(o);
             }
         }
@@ -170,8 +202,13 @@ public final class PcapWriter implements Runnable {
     private void tick() {
         clock.calibrate();
         long wall = clock.nowNanos();
+        boolean purge = false;
         for (SessionOutput o : known) {
             o.tick(ctx, wall);
+            purge |= o.forgotten() && !o.isOpen();
+        }
+        if (purge) {
+            purgeForgotten();
         }
         ctx.gate.probe(ctx.now);
         if (finishRequested.getAndSet(false)) {

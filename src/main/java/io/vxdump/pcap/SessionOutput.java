@@ -33,6 +33,14 @@ public final class SessionOutput {
     private volatile long finishRequestedAt;
     private long finishHandled;
     private volatile boolean retired;
+    /** True while a file is open: {@link #open} for other threads (the session table's expiry). */
+    private volatile boolean fileOpen;
+    /** The session table forgot this session: its writer drops it from its lists. */
+    private volatile boolean forgotten;
+    /** The writer has dropped it: nothing refers to it any more, its ids may be reused. */
+    private volatile boolean purged;
+    /** A writer has had a record of it (and so caches it until it is purged). */
+    private volatile boolean seenByWriter;
     /** How long a reload's request waits, so packets staged under the old configuration still reach the file. */
     static final long RECONFIGURE_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final Path directory;
@@ -196,6 +204,7 @@ public final class SessionOutput {
             ctx.files.opened(this, false);
             nextSeq++;
             open = true;
+            fileOpen = true;
             partPath = part;
             finalPath = directory.resolve(name);
             size = 0;
@@ -438,6 +447,7 @@ public final class SessionOutput {
     /** No file is open any more (it was finished or abandoned). */
     private void forgetFile() {
         open = false;
+        fileOpen = false;
         partPath = null;
         finalPath = null;
         size = 0;
@@ -486,6 +496,41 @@ public final class SessionOutput {
         if (retired) {
             finishRequestedAt = System.nanoTime() | 1;
         }
+    }
+
+    /** Whether a reload or expiry retired it (tests). */
+    public boolean retiredForTest() {
+        return retired;
+    }
+
+    /** True while a file is open; any thread. */
+    public boolean fileOpen() {
+        return fileOpen;
+    }
+
+    /** The session table forgot this session (it expired long ago): its writer lets go of it. Any thread. */
+    public void forget() {
+        forgotten = true;
+    }
+
+    boolean forgotten() {
+        return forgotten;
+    }
+
+    /**
+     * Its writer let go of it (after {@link #forget}), or never had a record of it: an id that named
+     * it may name another session.
+     */
+    public boolean purged() {
+        return purged || !seenByWriter;
+    }
+
+    void seenByWriter() {
+        seenByWriter = true;
+    }
+
+    void purged(boolean purged) {
+        this.purged = purged;
     }
 
     /** True while a file is open (being written). Writer thread. */

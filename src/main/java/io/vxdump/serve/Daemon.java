@@ -74,6 +74,9 @@ public final class Daemon {
     private MetricsServer metrics;
     private JvmGcMetrics gcMetrics;
     private OutputLock lock;
+    /** Ends quiet sessions made for unknown VNIs (unknown-vni-expire). */
+    private final java.util.concurrent.ScheduledExecutorService expiry = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(new io.netty.util.concurrent.DefaultThreadFactory("vxdump-sessions", true));
 
     public Daemon(ServeConfig config) {
         this.config = config;
@@ -175,6 +178,11 @@ public final class Daemon {
                 : null;
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
+        if (forUnknown != null && config.unknownVniExpireSeconds() > 0) {
+            long period = io.vxdump.session.SessionExpiry.periodMillis(config.unknownVniExpireSeconds());
+            expiry.scheduleWithFixedDelay(new io.vxdump.session.SessionExpiry(sessions, config.unknownVniExpireSeconds()),
+                    period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
 
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
         StagingRing[][] rings = new StagingRing[lanes][writerCount];
@@ -190,7 +198,7 @@ public final class Daemon {
             for (int i = 0; i < lanes; i++) {
                 column[i] = rings[i][w];
             }
-            PcapWriter writer = new PcapWriter(w, column, id -> sessions.byId(id).output(), finisher, output, mode,
+            PcapWriter writer = new PcapWriter(w, column, sessions::outputOf, finisher, output, mode,
                     write.blockMemory(), write.blockSize(), fileBudget);
             writers.add(writer);
             wakeups[w] = writer.wakeup();
@@ -281,6 +289,7 @@ public final class Daemon {
 
     /** A start that failed: give back the ports and the lock, so a test JVM or a retry can have them. */
     private void abandonStart() {
+        expiry.shutdownNow();
         try {
             if (metrics != null) {
                 metrics.stop();
@@ -500,6 +509,7 @@ public final class Daemon {
                 gcMetrics.close();
             }
         }
+        expiry.shutdownNow();
         receiver.stop();
         for (PcapWriter w : writers) {
             w.drainAndStop();

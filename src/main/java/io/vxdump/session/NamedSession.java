@@ -16,6 +16,8 @@ public final class NamedSession {
     private final List<Session> views = new CopyOnWriteArrayList<>();
     private int writer = -1;
     private volatile boolean routed = true;
+    /** When it expired (System.nanoTime()); the table's lock guards it. */
+    private long expiredAt;
 
     NamedSession(String name, SessionOutput output) {
         this.name = name;
@@ -47,6 +49,14 @@ public final class NamedSession {
 
     void routed(boolean routed) {
         this.routed = routed;
+    }
+
+    long expiredAt() {
+        return expiredAt;
+    }
+
+    void expiredAt(long nanos) {
+        this.expiredAt = nanos;
     }
 
     void add(Session view) {
