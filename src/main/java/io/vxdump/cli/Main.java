@@ -20,6 +20,9 @@ public final class Main {
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
+        if (args.length > 0 && args[0].equals("serve")) {
+            StartupPreload.start();
+        }
         System.exit(run(args));
     }
 

@@ -20,8 +20,18 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ServeOptions options = new ServeOptions();
 
+    /**
+     * bin/vxdump's class-data training run: start on loopback in a scratch directory, stop at once,
+     * so the JVM's archive (-XX:ArchiveClassesAtExit) holds every class a start loads before it binds.
+     */
+    @picocli.CommandLine.Option(names = "--cds-training", hidden = true)
+    boolean cdsTraining;
+
     @Override
     public Integer call() throws Exception {
+        if (cdsTraining) {
+            return train();
+        }
         ServeConfig config = options.resolve();
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -49,6 +59,27 @@ final class ServeCommand implements Callable<Integer> {
         stop.await();
         daemon.stop();
         return 0;
+    }
+
+    private static int train() throws Exception {
+        java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("vxdump-cds");
+        try {
+            ServeOptions o = new ServeOptions();
+            o.listen = java.util.List.of("127.0.0.1:0");
+            o.metrics = "127.0.0.1:0";
+            o.output = scratch.toString();
+            o.instanceId = "cds-training";
+            Daemon d = new Daemon(o.resolve());
+            d.start();
+            d.stop();
+            return 0;
+        } finally {
+            try (var all = java.nio.file.Files.walk(scratch)) {
+                for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     /** SIGHUP: the file and the flags again; an error is one log line and changes nothing. */

@@ -115,6 +115,8 @@ public final class Daemon {
         } catch (java.net.BindException e) {
             throw new ConfigException("listen: " + e.getMessage());
         }
+        long boundAfterMillis = System.currentTimeMillis()
+                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         if (config.metrics().isPresent()) {
             try {
                 metrics = new MetricsServer(config.metrics().get());
@@ -220,8 +222,8 @@ public final class Daemon {
                 config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
                 config.unknownVniFilter(), allow, receiver,
                 config.listen().stream().anyMatch(l -> l.encapsulation() == io.vxdump.packet.Encapsulation.GENEVE));
-        LOG.info("packet path warmed with {} synthetic datagrams in {} ms", warmed,
-                (System.nanoTime() - warmStart) / 1_000_000);
+        LOG.info("ports bound {} ms after the JVM started; packet path warmed with {} synthetic datagrams in {} ms",
+                boundAfterMillis, warmed, (System.nanoTime() - warmStart) / 1_000_000);
         accounting = new Accounting(processors, sessions);
         if (metrics != null) {
             serveMetrics(metrics, processors, sessions, output);
