@@ -16,6 +16,8 @@ public final class SocketDrops {
     /** Column of the inode and of the drop count in a /proc/net/udp line, split on blanks. */
     private static final int INODE = 9;
     private static final int DROPS = 12;
+    /** Column of {@code tx_queue:rx_queue}. */
+    private static final int QUEUES = 4;
 
     private final Supplier<long[]> inodes;
     private final List<Path> tables;
@@ -28,6 +30,32 @@ public final class SocketDrops {
     SocketDrops(Supplier<long[]> inodes, List<Path> tables) {
         this.inodes = inodes;
         this.tables = tables;
+    }
+
+    /** Bytes queued in the sockets' receive buffers now: the {@code rx_queue} half of column 4, hex. */
+    public long queued() {
+        long[] ours = inodes.get();
+        long total = 0;
+        for (Path table : tables) {
+            for (String line : read(table)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length <= DROPS || !f[0].endsWith(":")) {
+                    continue;
+                }
+                try {
+                    long inode = Long.parseLong(f[INODE]);
+                    for (long o : ours) {
+                        if (o == inode) {
+                            total += Long.parseLong(f[QUEUES].substring(f[QUEUES].indexOf(':') + 1), 16);
+                            break;
+                        }
+                    }
+                } catch (NumberFormatException | IndexOutOfBoundsException e) {
+                    // not a socket line
+                }
+            }
+        }
+        return total;
     }
 
     /** The sum of the drop counters of the sockets. */

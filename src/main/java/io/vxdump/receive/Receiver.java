@@ -343,6 +343,37 @@ public final class Receiver {
         return a;
     }
 
+    /**
+     * Datagrams the kernel already queued for us are ours to write: before the sockets close (which
+     * discards their queues), wait until the receive threads have read the queues down, for at most
+     * {@link #DRAIN_MILLIS}. Matters after a start under load: what arrived during the warm-up waits
+     * in the (start-up sized) buffers and may still be there when a stop comes.
+     */
+    private void drainQueued() throws InterruptedException {
+        if (processors.isEmpty() || socketInodes.length == 0) {
+            return;
+        }
+        io.vxdump.metrics.SocketDrops queues = new io.vxdump.metrics.SocketDrops(this::socketInodes);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS);
+        long queued = queues.queued();
+        if (queued > DRAINED_BYTES) {
+            LOG.info("stopping: reading the {} bytes the receive sockets still hold", queued);
+        }
+        while (queued > DRAINED_BYTES && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            queued = queues.queued();
+        }
+        if (queued > DRAINED_BYTES) {
+            LOG.warn("stopping: {} bytes still queued in the receive sockets after {} ms; they are lost "
+                    + "(vxdump_receive_socket_drops_total does not count them)", queued, DRAIN_MILLIS);
+        }
+    }
+
+    /** The most a stop waits for the receive sockets' queues to be read. */
+    static final long DRAIN_MILLIS = 5000;
+    /** A queue this small counts as read (under load it never reaches 0). */
+    private static final long DRAINED_BYTES = 64 << 10;
+
     /** True while every receive socket is open and bound. */
     public boolean allBound() {
         if (channels.isEmpty()) {
@@ -370,6 +401,7 @@ public final class Receiver {
      * writers know every packet is staged when this returns, and stops the threads.
      */
     public void stop() throws InterruptedException {
+        drainQueued();
         for (Channel ch : channels) {
             ch.close().sync();
         }
