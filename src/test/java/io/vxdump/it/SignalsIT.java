@@ -206,6 +206,48 @@ class SignalsIT {
                 + ", first new " + firstNew + ")");
     }
 
+    /**
+     * Signals a person might send by mistake, whose default action ends a process: under load the
+     * daemon logs and ignores each (USR2 because the launcher moved HotSpot's suspend signal off it),
+     * keeps running, and loses nothing.
+     */
+    @Test
+    void strayTerminatingSignalsAreIgnoredUnderLoad() throws Exception {
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
+                "--threads", "1");
+        try (d) {
+            List<byte[]> datagrams = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                datagrams.add(vxlan(5, Frames.sized(120, i)));
+            }
+            Thread sender = new Thread(() -> {
+                try {
+                    d.sendFromPorts(datagrams, 4, 100);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            sender.start();
+            for (String sig : List.of("USR2", "ALRM", "VTALRM", "PROF", "IO", "PWR", "XCPU", "USR2", "ALRM")) {
+                signal(d, sig);
+                Thread.sleep(50);
+            }
+            sender.join();
+            Thread.sleep(1000);
+            for (String sig : List.of("USR2", "ALRM", "VTALRM", "PROF", "IO", "PWR", "XCPU")) {
+                assertTrue(d.log().contains("received SIG" + sig + ": ignored"), sig + " logged:\n" + d.log());
+            }
+            assertEquals(0, d.terminate(20), "still running, and stops cleanly: " + d.log());
+            assertEquals(20_000L, d.totals().get("written"), d.log());
+        }
+        int records = 0;
+        for (Path f : filesEnding(out, ".pcap")) {
+            records += Libpcap.read(f).size();
+        }
+        assertEquals(20_000, records, "every packet in the files");
+    }
+
     static void waitFor(java.util.concurrent.Callable<Boolean> condition, String what) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (!condition.call() && System.nanoTime() < deadline) {
