@@ -71,9 +71,9 @@ public class HandlerBenchmark {
         }
         table = new SessionTable(sessions, null, 0);
         ring = new StagingRing(64 << 20);
-        handler = new DatagramHandler(new DatagramProcessor(0, table, new StagingRing[] {ring},
-                new WriterWakeup[] {new WriterWakeup()}), io.vxdump.packet.Encapsulation.VXLAN,
-                new io.vxdump.metrics.LongCounter());
+        handler = new DatagramHandler(io.vxdump.packet.Encapsulation.VXLAN, new io.vxdump.metrics.LongCounter());
+        handler.processor(new DatagramProcessor(0, table, new StagingRing[] {ring},
+                new WriterWakeup[] {new WriterWakeup()}));
         ByteBuf big = PooledByteBufAllocator.DEFAULT.directBuffer(BATCH * (8 + frameSize));
         InetSocketAddress sender = new InetSocketAddress("10.0.1.10", 49152);
         InetSocketAddress recipient = new InetSocketAddress("10.0.9.9", 4789);
