@@ -31,15 +31,15 @@ final class MemoryFit {
                     + ": raise -XX:MaxDirectMemorySize (or -Xmx), or " + lower);
         }
         long heap = Runtime.getRuntime().maxMemory();
-        long physical = physicalMemory();
-        if (physical > 0 && needed + heap > physical) {
-            throw new ConfigException("staging.ring-size: " + what + ", with the " + mib(heap) + " heap more than this "
-                    + "machine's " + mib(physical) + " of memory: " + lower);
-        }
         long cgroup = cgroupLimit();
         if (cgroup > 0 && needed + heap > cgroup) {
             throw new ConfigException("staging.ring-size: " + what + ", with the " + mib(heap) + " heap more than the "
                     + "cgroup's memory limit of " + mib(cgroup) + " (MemoryMax): " + lower + ", or raise the limit");
+        }
+        long physical = physicalMemory();
+        if (physical > 0 && needed + heap > physical) {
+            throw new ConfigException("staging.ring-size: " + what + ", with the " + mib(heap) + " heap more than this "
+                    + "machine's " + mib(physical) + " of memory: " + lower);
         }
     }
 
@@ -47,42 +47,70 @@ final class MemoryFit {
         return (bytes >> 20) + "MiB";
     }
 
+    /** MemTotal of /proc/meminfo: the machine's memory (the JVM's own figure is the container's limit). */
     private static long physicalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: no check
         }
         return 0;
     }
 
     /**
-     * The tightest memory.max (cgroup v2) on the path from this process's cgroup to the root, or
-     * 0 when there is none (or cgroup v1, where the JVM's own container support applies).
+     * The tightest memory limit on the path from this process's cgroup to the root: {@code memory.max}
+     * (cgroup v2) or {@code memory.limit_in_bytes} (v1's memory controller); 0 when there is none.
      */
     static long cgroupLimit() {
         try {
-            String self = Files.readAllLines(Path.of("/proc/self/cgroup")).stream()
-                    .filter(l -> l.startsWith("0::")).findFirst().map(l -> l.substring(3)).orElse(null);
-            if (self == null) {
-                return 0;
-            }
             long limit = 0;
-            for (Path p = Path.of("/sys/fs/cgroup", self); p.startsWith("/sys/fs/cgroup"); p = p.getParent()) {
-                Path max = p.resolve("memory.max");
-                if (Files.isReadable(max)) {
-                    String v = Files.readString(max).trim();
-                    if (!v.equals("max")) {
-                        long n = Long.parseLong(v);
-                        limit = limit == 0 ? n : Math.min(limit, n);
-                    }
+            for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
+                String[] f = line.split(":", 3);
+                if (f.length < 3) {
+                    continue;
                 }
-                if (p.equals(Path.of("/sys/fs/cgroup"))) {
-                    break;
+                if (f[0].equals("0") && f[1].isEmpty()) {
+                    limit = tighter(limit, walk(Path.of("/sys/fs/cgroup"), f[2], "memory.max"));
+                    limit = tighter(limit, walk(Path.of("/sys/fs/cgroup/unified"), f[2], "memory.max"));
+                } else if (java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
+                    limit = tighter(limit, walk(Path.of("/sys/fs/cgroup/memory"), f[2], "memory.limit_in_bytes"));
                 }
             }
             return limit;
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    private static long tighter(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /** The smallest limit in {@code file} from {@code root/path} up to {@code root}; 0 for none. */
+    private static long walk(Path root, String path, String file) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        long limit = 0;
+        for (Path p = root.resolve(path.replaceFirst("^/", "")).normalize(); p.startsWith(root); p = p.getParent()) {
+            Path f = p.resolve(file);
+            if (Files.isReadable(f)) {
+                String v = Files.readString(f).trim();
+                if (!v.equals("max")) {
+                    long n = Long.parseLong(v);
+                    if (n < (1L << 62)) { // v1 says "no limit" with a huge page-rounded number
+                        limit = tighter(limit, n);
+                    }
+                }
+            }
+            if (p.equals(root)) {
+                break;
+            }
+        }
+        return limit;
     }
 }

@@ -209,4 +209,52 @@ class ExposureIT {
         assertEquals(2, r.getKey(), r.getValue());
         assertEquals("vxdump: " + line, r.getValue().strip());
     }
+
+    /** serve through the launcher with these JVM options, under {@code prefix}; the exit status and output. */
+    private Map.Entry<Integer, String> serveWith(List<String> prefix, String javaOpts, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "VXDUMP_JAR=" + DaemonProcess.jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=" + javaOpts, "VXDUMP_CDS=off",
+                DaemonProcess.launcher().toString(), "serve", "--listen", "127.0.0.1:0", "--metrics", "off",
+                "--output", dir.resolve("out").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        return Map.entry(p.exitValue(), out);
+    }
+
+    @Test
+    void buffersBeyondTheMachinesMemoryAreExit2() throws Exception {
+        Map.Entry<Integer, String> r = serveWith(List.of(), "-XX:MaxDirectMemorySize=4t", "--threads", "64",
+                "--writer-threads", "16", "--ring-size", "1GiB");
+        assertEquals(2, r.getKey(), r.getValue());
+        assertTrue(r.getValue().strip().matches("vxdump: staging.ring-size: staging rings \\(64 × 16 × 1GiB\\) and write "
+                + "blocks \\(16 × 64MiB\\) need \\d+MiB, with the \\d+MiB heap more than this machine's \\d+MiB of "
+                + "memory: lower staging.ring-size, writer.buffer-memory or receive.threads"), r.getValue());
+    }
+
+    /** A memory cgroup (v1 here, v2 where mounted so) of 256 MiB: the default buffers do not fit. */
+    @Test
+    void buffersBeyondTheCgroupsLimitAreExit2() throws Exception {
+        io.vxdump.testing.Requirements.require(io.vxdump.testing.Requirements.isRoot(), "making a cgroup needs root");
+        Path v1 = Path.of("/sys/fs/cgroup/memory");
+        boolean isV1 = Files.isDirectory(v1);
+        Path group = (isV1 ? v1 : Path.of("/sys/fs/cgroup")).resolve("vxdump-test-" + ProcessHandle.current().pid());
+        try {
+            Files.createDirectory(group);
+        } catch (java.io.IOException e) {
+            io.vxdump.testing.Requirements.require(false, "cannot make a memory cgroup here: " + e);
+        }
+        try {
+            Files.writeString(group.resolve(isV1 ? "memory.limit_in_bytes" : "memory.max"), String.valueOf(256 << 20));
+            Map.Entry<Integer, String> r = serveWith(List.of("sh", "-c", "echo $$ > " + group.resolve("cgroup.procs")
+                    + " && exec \"$@\"", "sh"), "-XX:MaxDirectMemorySize=1g", "--threads", "2");
+            assertEquals(2, r.getKey(), r.getValue());
+            assertTrue(r.getValue().strip().matches("vxdump: staging.ring-size: .* more than the cgroup's memory limit "
+                    + "of 256MiB \\(MemoryMax\\): .*"), r.getValue());
+        } finally {
+            Files.delete(group);
+        }
+    }
 }
