@@ -244,18 +244,20 @@ public final class Daemon {
     }
 
     /**
-     * Anyone who can reach an open listener can make sessions: say so once when no allow list
-     * guards a listener that is not on loopback.
+     * Anyone who can reach an open listener can put packets into the captures (a spoofed VNI) and,
+     * with unknown VNIs captured, make sessions: say so once when no allow list guards a listener
+     * that is not on loopback.
      */
     private void warnIfOpen() {
-        if (!config.allowSources().isEmpty() || config.unknownVni() != UnknownVni.CAPTURE) {
+        if (!config.allowSources().isEmpty()) {
             return;
         }
         for (io.vxdump.config.Listener l : bound) {
             if (!l.address().getAddress().isLoopbackAddress()) {
-                LOG.warn("allow-sources is empty and {} is not a loopback address: any host that reaches it can make "
-                        + "sessions (up to max-sessions {}); set allow-sources to the mirror sources' (or the load "
-                        + "balancer's subnets') CIDRs", HostPort.format(l.address()), config.maxSessions());
+                LOG.warn("allow-sources is empty and {} is not a loopback address: any host that reaches it can put "
+                        + "packets into the captures{}; set allow-sources to the mirror sources' (or the load balancer's "
+                        + "subnets') CIDRs", HostPort.format(l.address()), config.unknownVni() == UnknownVni.CAPTURE
+                        ? " and make sessions (up to max-sessions " + config.maxSessions() + ")" : "");
                 return;
             }
         }

@@ -257,4 +257,23 @@ class ExposureIT {
             Files.delete(group);
         }
     }
+
+    @Test
+    void anOpenListenerWithoutAllowSourcesIsWarnedAbout() throws Exception {
+        DaemonProcess open = DaemonProcess.start(dir, "--listen", "0.0.0.0:0", "--output", "a", "--threads", "1");
+        try (open) {
+            assertTrue(open.log().contains("allow-sources is empty and 0.0.0.0:"), open.log());
+            assertTrue(open.log().contains("can put packets into the captures and make sessions (up to max-sessions 1024)"),
+                    open.log());
+        }
+        DaemonProcess guarded = DaemonProcess.start(dir, "--listen", "0.0.0.0:0", "--output", "b", "--threads", "1",
+                "--allow-source", "10.0.0.0/8");
+        try (guarded) {
+            assertFalse(guarded.log().contains("allow-sources is empty"), guarded.log());
+        }
+        DaemonProcess loopback = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", "c", "--threads", "1");
+        try (loopback) {
+            assertFalse(loopback.log().contains("allow-sources is empty"), loopback.log());
+        }
+    }
 }

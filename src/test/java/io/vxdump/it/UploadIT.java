@@ -112,7 +112,7 @@ class UploadIT {
         try (S3Server s3 = S3Server.start(dir.resolve("store"), BUCKET); S3Client client = s3.client()) {
             s3.stop();
             Path out = dir.resolve("out");
-            Path cfg = config(s3, "rotation: {max-packets: 20}\n");
+            Path cfg = config(s3, "rotation: {max-packets: 20, interval: 0}\n"); // no 5-minute boundary mid-test
             DaemonProcess d = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
                     "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
             int sent = 0;
