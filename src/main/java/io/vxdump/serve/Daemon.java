@@ -169,7 +169,15 @@ public final class Daemon {
             }
             shipper.start();
         }
-        WriteMode mode = WriteMode.probe(output.directory(), write.directIo());
+        WriteMode mode;
+        try {
+            mode = WriteMode.probe(output.directory(), write.directIo());
+        } catch (IOException e) {
+            if (write.directIo() == WriteMode.Choice.DIRECT) {
+                throw new ConfigException("writer.direct-io: on, but " + e.getMessage());
+            }
+            throw e;
+        }
         List<Session> configured = new ArrayList<>();
         for (SessionConfig c : config.sessions()) {
             configured.add(newSession(c.vni(), c.name(), c.snaplen(), c.filter(), output, lanes));

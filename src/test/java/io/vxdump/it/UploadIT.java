@@ -47,7 +47,8 @@ class UploadIT {
 
     private static List<Path> finished(Path out) throws Exception {
         try (Stream<Path> s = Files.walk(out)) {
-            return s.filter(p -> p.toString().endsWith(".pcap") && !p.toString().contains(".vxdump-")).sorted().toList();
+            // Upload markers are *.pcap.uploaded: a find -name '*.pcap' sees captures only.
+            return s.filter(p -> p.toString().endsWith(".pcap")).sorted().toList();
         }
     }
 
@@ -97,6 +98,10 @@ class UploadIT {
             Map<String, byte[]> stored = objects(client);
             List<Path> local = finished(out);
             assertEquals(local.size(), stored.size(), stored.keySet().toString());
+            for (Path f : local) {
+                assertTrue(Files.exists(out.resolve(".vxdump-uploads").resolve(f.getParent().getFileName())
+                        .resolve(f.getFileName() + ".uploaded")), "a marker for " + f);
+            }
             for (Path f : local) {
                 assertArrayEquals(Files.readAllBytes(f), stored.get(key(f)), "byte-identical under its key: " + key(f));
             }
