@@ -23,17 +23,11 @@ class StrictValuesTest {
     Path dir;
 
     private ServeConfig load(String yaml) throws Exception {
-        Path f = dir.resolve("vxdump.yaml");
-        Files.writeString(f, yaml);
-        ConfigBuilder b = new ConfigBuilder();
-        ConfigFile.apply(f, b);
-        return b.build();
+        return ConfigFiles.load(dir, yaml);
     }
 
     private String error(String yaml) {
-        ConfigException e = assertThrows(ConfigException.class, () -> load(yaml));
-        assertEquals(1, e.getMessage().lines().count(), "one line: " + e.getMessage());
-        return e.getMessage();
+        return ConfigFiles.error(dir, yaml);
     }
 
     @ParameterizedTest
