@@ -111,6 +111,12 @@ final class HttpEndpoint extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "application/json", s.json(), head, keepAlive);
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // The last answer still sits unread in this connection's buffer: a client that asks
+            // again without reading would pile scrapes up in our memory.
+            ctx.close();
+            return;
+        }
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
         String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
         try {
