@@ -68,7 +68,7 @@ final class ServeOptions {
     String postRotate;
     @Option(names = "--post-rotate-timeout", paramLabel = "DURATION", description = "Kill a post-rotate command after this long (default 10m; 0 = never).")
     String postRotateTimeout;
-    @Option(names = "--stop-timeout", paramLabel = "DURATION", description = "What a stop gives post-rotate commands and uploads once every file is finished (default 60s).")
+    @Option(names = "--stop-timeout", paramLabel = "DURATION", description = "The most a stop takes: every file is finished, then post-rotate commands and uploads get what is left (default 60s).")
     String stopTimeout;
     @Option(names = "--unknown-vni-expire", paramLabel = "DURATION", description = "End a session made for an unknown VNI after this long without a packet (default 10m; 0 = never).")
     String unknownVniExpire;

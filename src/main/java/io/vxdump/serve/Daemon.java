@@ -514,6 +514,9 @@ public final class Daemon {
      * and logs the totals.
      */
     public void stop() throws InterruptedException {
+        // stop-timeout counts from here: finishing every file comes first and is never cut short;
+        // post-rotate commands and uploads get what is left of it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(running.stopTimeoutSeconds());
         LOG.info("stopping: draining staged packets and finishing files");
         if (metrics != null) {
             metrics.stop(); // the NLB sees the target go away at once
@@ -526,9 +529,7 @@ public final class Daemon {
         for (PcapWriter w : writers) {
             w.drainAndStop();
         }
-        // Every file is handed over; the finisher renames them all, then hooks and uploads share the stop time.
-        long stopNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(running.stopTimeoutSeconds());
-        long deadline = System.nanoTime() + stopNanos;
+        // Every file is handed over; the finisher renames them all, then hooks and uploads share the time left.
         finisher.shutdown(deadline);
         if (shipper != null) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000_000L);

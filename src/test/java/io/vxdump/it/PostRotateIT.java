@@ -74,7 +74,8 @@ class PostRotateIT {
                     + maxBacklog + ", stop took " + stopMillis + " ms");
             assertTrue(worstLagMillis <= 1000, "a finished file waited " + worstLagMillis + " ms for its rename");
             assertTrue(maxBacklog >= 10, "hooks queue up (backlog " + maxBacklog + ")");
-            assertTrue(stopMillis < 4000 + 5000, "stop took " + stopMillis + " ms with a 4 s stop-timeout");
+            // The JVM's exit and the process's reaping come on top of the 4 s.
+            assertTrue(stopMillis < 4000 + 1500, "stop took " + stopMillis + " ms with a 4 s stop-timeout");
             assertTrue(d.log().contains("post-rotate commands out of time"), d.log());
             assertEquals((long) sent, d.totals().get("written"), d.log());
         }
