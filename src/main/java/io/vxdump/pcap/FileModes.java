@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -22,12 +23,15 @@ public final class FileModes {
     private FileModes() {
     }
 
-    /** Sets a file vxdump just created to 0640. */
+    /** Sets a file vxdump just created to 0640 (where the file system has POSIX modes at all). */
     public static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, FILE);
-        } catch (UnsupportedOperationException e) {
-            // a file system without POSIX modes: nothing to set
+        setMode(file, FILE);
+    }
+
+    private static void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        if (view != null) {
+            view.setPermissions(mode);
         }
     }
 
@@ -52,11 +56,7 @@ public final class FileModes {
             }
             return dir;
         }
-        try {
-            Files.setPosixFilePermissions(absolute, DIRECTORY);
-        } catch (UnsupportedOperationException e) {
-            // no POSIX modes here
-        }
+        setMode(absolute, DIRECTORY);
         return dir;
     }
 }

@@ -498,8 +498,8 @@ public final class SessionOutput {
         }
     }
 
-    /** Whether a reload or expiry retired it (tests). */
-    public boolean retiredForTest() {
+    /** Whether a reload or expiry retired it: its open file is to be finished. Any thread. */
+    public boolean isRetired() {
         return retired;
     }
 

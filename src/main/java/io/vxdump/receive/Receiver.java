@@ -46,9 +46,11 @@ public final class Receiver {
     private final java.util.Map<Listener, LongCounter[]> receivedByListener = new java.util.concurrent.ConcurrentHashMap<>();
     private EventLoopGroup group;
     private Transport transport;
-    private int grantedBuffer;
+    private volatile int grantedBuffer;
     private volatile long[] socketInodes = new long[0];
-    private String bufferHow = "as asked";
+    private volatile String bufferHow = "as asked";
+    /** bind() set the start-up buffer with SO_RCVBUFFORCE (CAP_NET_ADMIN): start() must set it back. */
+    private boolean startupWidened;
     /** SO_RCVBUFFORCE (SOL_SOCKET 1, option 33): a buffer past net.core.rmem_max, for CAP_NET_ADMIN. */
     private static final IntegerUnixChannelOption SO_RCVBUFFORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
 
@@ -111,6 +113,7 @@ public final class Receiver {
                 for (Channel ch : channels) {
                     ch.config().setOption(SO_RCVBUFFORCE, startup);
                 }
+                startupWidened = true;
             } catch (io.netty.channel.ChannelException e) {
                 LOG.debug("no start-up receive buffer ({}): no CAP_NET_ADMIN", e.toString());
             }
@@ -146,14 +149,69 @@ public final class Receiver {
             DatagramProcessor p = processorsPerSocket.get(handlerThread.get(c));
             // On the socket's own thread: the handler sees its processor before the first read.
             ch.eventLoop().submit(() -> h.processor(p)).sync();
-            if (settings.socketBuffer() > 0) {
+            ch.config().setAutoRead(true);
+        }
+        if (startupWidened) {
+            restoreWhenDrained();
+            return;
+        }
+        if (settings.socketBuffer() > 0) {
+            for (Channel ch : channels) {
                 ch.config().setOption(ChannelOption.SO_RCVBUF, settings.socketBuffer());
             }
-            ch.config().setAutoRead(true);
         }
         grantedBuffer = granted();
         if (settings.socketBuffer() > 0 && grantedBuffer < settings.socketBuffer()) {
             forceBuffer();
+        }
+    }
+
+    /**
+     * Back to the configured buffer size once what queued during the start is below what that size
+     * admits (the kernel allows twice the size asked): shrinking earlier would drop every arrival
+     * until the queue drained below it. Usually at once; after a start under heavy load, on a thread
+     * of its own a moment later.
+     */
+    private void restoreWhenDrained() {
+        long admits = 2L * settings.socketBuffer();
+        io.vxdump.metrics.SocketDrops queues = new io.vxdump.metrics.SocketDrops(this::socketInodes);
+        if (queues.queued() < admits) {
+            restoreConfiguredBuffer();
+            return;
+        }
+        grantedBuffer = granted();
+        bufferHow = "the start-up size until what queued during the start is read";
+        Thread t = new Thread(() -> {
+            try {
+                while (queues.queued() >= admits && allBound()) {
+                    Thread.sleep(20);
+                }
+                restoreConfiguredBuffer();
+                LOG.info("receive buffers back to {} bytes each: what queued during the start is read", grantedBuffer);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (io.netty.channel.ChannelException e) {
+                LOG.debug("receive buffer not restored: {}", e.toString()); // the sockets closed meanwhile
+            }
+        }, "vxdump-buffer-restore");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** SO_RCVBUFFORCE straight to the configured size (never a dip to rmem_max on the way). */
+    private void restoreConfiguredBuffer() {
+        for (Channel ch : channels) {
+            ch.config().setOption(SO_RCVBUFFORCE, settings.socketBuffer());
+        }
+        grantedBuffer = granted();
+        bufferHow = rmemMax() >= settings.socketBuffer() ? "as asked" : "SO_RCVBUFFORCE past net.core.rmem_max";
+    }
+
+    private static long rmemMax() {
+        try {
+            return Long.parseLong(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/core/rmem_max")).trim());
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -232,7 +290,7 @@ public final class Receiver {
             if (link.startsWith("socket:[") && link.endsWith("]")) {
                 return Long.parseLong(link.substring(8, link.length() - 1));
             }
-        } catch (java.io.IOException | UnsupportedOperationException | NumberFormatException e) {
+        } catch (java.io.IOException | NumberFormatException e) {
             LOG.warn("cannot read the inode of receive socket fd {} ({}): vxdump_receive_socket_drops_total "
                     + "will not count its drops", fd, e.toString());
             return -1;

@@ -22,24 +22,17 @@ class StrictValuesTest {
     @TempDir
     Path dir;
 
-    private ServeConfig load(String yaml) throws Exception {
-        return ConfigFiles.load(dir, yaml);
-    }
-
-    private String error(String yaml) {
-        return ConfigFiles.error(dir, yaml);
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"10.1/16", "10.1.2", "4294967295/32", "010.0.0.0/8", "10.0.0.256/32", "10.0.0.0/33",
             "10.0.0.0/+8", "10.0.0.0/08", "10.0.0.0", "10.0.0.0/", "::ffff:10.0.0.0/104x", "fe80::1%eth0/128", "host/32"})
     void malformedBlocksAreRefusedEverywhere(String bad) {
-        String allow = error("allow-sources: [10.0.0.0/8, \"" + bad + "\"]\n");
+        String allow = ConfigFiles.error(dir, "allow-sources: [10.0.0.0/8, \"" + bad + "\"]\n");
         assertTrue(allow.startsWith(dir.resolve("vxdump.yaml") + ":1: allow-sources[1]: "), allow);
         assertTrue(allow.contains(bad), allow);
-        String monitored = error("sessions:\n  - vni: 7\n    monitored: [\"" + bad + "\"]\n");
+        String monitored = ConfigFiles.error(dir, "sessions:\n  - vni: 7\n    monitored: [\"" + bad + "\"]\n");
         assertTrue(monitored.contains(":3: sessions[0].monitored[0]: "), monitored);
-        String rule = error("sessions:\n  - vni: 7\n    filter:\n      rules:\n        - {number: 100, direction: inbound,"
+        String rule = ConfigFiles.error(dir, "sessions:\n  - vni: 7\n    filter:\n      rules:\n        - {number: 100, direction: inbound,"
                 + " action: accept, source: \"" + bad + "\"}\n");
         assertTrue(rule.contains(":5: sessions[0].filter.rules[0].source: "), rule);
     }
@@ -47,7 +40,7 @@ class StrictValuesTest {
     @ParameterizedTest
     @CsvSource({"10.0.0.1/8,10.0.0.0/8", "192.168.1.77/24,192.168.1.0/24", "fd00::1/8,fd00::/8"})
     void hostBitsSetNameTheBlockMeant(String typed, String meant) {
-        String m = error("allow-sources: [\"" + typed + "\"]\n");
+        String m = ConfigFiles.error(dir, "allow-sources: [\"" + typed + "\"]\n");
         assertTrue(m.endsWith("allow-sources[0]: " + typed + ": host bits set; did you mean " + meant + "?"), m);
     }
 
@@ -62,23 +55,23 @@ class StrictValuesTest {
 
     @Test
     void aDurationThatWouldWrapInNanosecondsIsRefused() throws Exception {
-        String m = error("rotation: {interval: 2562048h}\n");
+        String m = ConfigFiles.error(dir, "rotation: {interval: 2562048h}\n");
         assertTrue(m.endsWith(":1: rotation.interval: '2562048h' is too long (at most 2562047h)"), m);
-        error("health: {max-idle: 99999999999999999s}\n");
-        assertEquals(2562047L * 3600, load("rotation: {interval: 2562047h}\n").rotation().intervalNanos() / 1_000_000_000L);
+        ConfigFiles.error(dir, "health: {max-idle: 99999999999999999s}\n");
+        assertEquals(2562047L * 3600, ConfigFiles.load(dir, "rotation: {interval: 2562047h}\n").rotation().intervalNanos() / 1_000_000_000L);
     }
 
     @Test
     void aSizeThatWouldOverflowIsRefused() {
-        String m = error("rotation: {max-size: 9000000TiB}\n");
+        String m = ConfigFiles.error(dir, "rotation: {max-size: 9000000TiB}\n");
         assertTrue(m.contains("rotation.max-size: '9000000TiB' is too large"), m);
     }
 
     @Test
     void metricsOffUnquotedIsOff() throws Exception {
-        assertTrue(load("metrics: off\n").metrics().isEmpty());
-        assertTrue(load("metrics: \"off\"\n").metrics().isEmpty());
-        String m = error("metrics: true\n");
+        assertTrue(ConfigFiles.load(dir, "metrics: off\n").metrics().isEmpty());
+        assertTrue(ConfigFiles.load(dir, "metrics: \"off\"\n").metrics().isEmpty());
+        String m = ConfigFiles.error(dir, "metrics: true\n");
         assertTrue(m.endsWith(":1: metrics: expected HOST:PORT or off, found true/false"), m);
     }
 }

@@ -63,7 +63,7 @@ class SessionExpiryTest {
         expiry.sweep(start);
         expiry.sweep(start + 11 * S);
         assertNull(t.get(7));
-        assertTrue(first.output().retiredForTest(), "its file is to be finished");
+        assertTrue(first.output().isRetired(), "its file is to be finished");
         Session again = t.forUnknown(7);
         assertSame(first, again, "the same view: the same id and counters");
         assertEquals(1, again.sum(SessionLane::staged));
