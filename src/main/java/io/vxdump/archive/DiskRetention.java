@@ -87,7 +87,6 @@ public final class DiskRetention implements FinishedFileSink {
         thread.start();
     }
 
-    /** A reload's limits, applied at once. */
     /**
      * What the writers may need before retention looks again (a write block per session writing,
      * and one per writer): with a floor set, at least this much is kept free, so a floor smaller
@@ -97,19 +96,7 @@ public final class DiskRetention implements FinishedFileSink {
         this.reserve = reserve;
     }
 
-    /** The free space kept now: the configured floor, or the writers' reserve when larger; 0 = no floor. */
-    public long effectiveFloor() {
-        StorageLimits l = limits;
-        if (store == null || (l.minFreeBytes() == 0 && l.minFreePercent() == 0)) {
-            return 0;
-        }
-        try {
-            return Math.max(l.floor(store.getTotalSpace()), reserve.getAsLong());
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
+    /** A reload's limits, applied at once. */
     public void limits(StorageLimits limits) {
         this.limits = limits;
         request();

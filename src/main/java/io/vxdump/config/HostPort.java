@@ -41,4 +41,23 @@ public final class HostPort {
         String host = a.getAddress().getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
+
+    /**
+     * Why {@code at} could not be bound, for the one line a user reads: "the address is not on this
+     * host", "the port is in use", "permission denied (...)", or the kernel's own words.
+     */
+    public static String bindProblem(InetSocketAddress at, Throwable e) {
+        String m = String.valueOf(e.getMessage());
+        String where = format(at) + ": ";
+        if (m.contains("assign requested address")) {
+            return where + "the address is not on this host";
+        }
+        if (m.contains("in use")) {
+            return where + "the port is in use";
+        }
+        if (m.contains("denied")) {
+            return where + "permission denied (a port below 1024 needs CAP_NET_BIND_SERVICE)";
+        }
+        return where + m;
+    }
 }

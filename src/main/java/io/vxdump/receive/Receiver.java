@@ -93,7 +93,7 @@ public final class Receiver {
                     ch = bootstrap(loops.get(i % loops.size()), handler).option(ChannelOption.AUTO_READ, false)
                             .bind(bindTo).sync().channel();
                 } catch (io.netty.channel.ChannelException e) {
-                    throw new java.net.BindException(bindProblem(bindTo, e));
+                    throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(bindTo, e));
                 }
                 if (bindTo.getPort() == 0) {
                     bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
@@ -213,22 +213,6 @@ public final class Receiver {
         } catch (java.io.IOException | NumberFormatException e) {
             return 0;
         }
-    }
-
-    /** "the address is not on this host", "the port is in use", or the kernel's words. */
-    private static String bindProblem(InetSocketAddress at, Exception e) {
-        String m = String.valueOf(e.getMessage());
-        String where = at.getAddress().getHostAddress() + ":" + at.getPort();
-        if (m.contains("assign requested address")) {
-            return where + ": the address is not on this host";
-        }
-        if (m.contains("in use")) {
-            return where + ": the port is in use (another vxdump?)";
-        }
-        if (m.contains("denied")) {
-            return where + ": permission denied (a port below 1024 needs CAP_NET_BIND_SERVICE)";
-        }
-        return where + ": " + m;
     }
 
     /** Datagrams read on each listener's sockets, by listener as bound; any thread. */
@@ -370,7 +354,8 @@ public final class Receiver {
             probe.setReuseAddress(false);
             probe.bind(address);
         } catch (java.net.BindException e) {
-            throw new java.net.BindException(bindProblem(address, e));
+            throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(address, e)
+                    + (e.getMessage() != null && e.getMessage().contains("in use") ? " (another vxdump?)" : ""));
         }
     }
 

@@ -121,8 +121,7 @@ public final class Daemon {
             try {
                 metrics = new MetricsServer(config.metrics().get());
             } catch (java.net.BindException e) {
-                throw new ConfigException("metrics: " + HostPort.format(config.metrics().get()) + ": "
-                        + bindReason(e.getMessage()));
+                throw new ConfigException("metrics: " + HostPort.bindProblem(config.metrics().get(), e));
             }
         }
         io.vxdump.archive.UploadLedger ledger = config.upload().isPresent()
@@ -286,17 +285,6 @@ public final class Daemon {
             throw new ConfigException("output: " + dir + ": " + (e.getReason() != null ? e.getReason().toLowerCase()
                     : e.getClass().getSimpleName()));
         }
-    }
-
-    private static String bindReason(String m) {
-        String s = String.valueOf(m);
-        if (s.contains("assign requested address")) {
-            return "the address is not on this host";
-        }
-        if (s.contains("in use")) {
-            return "the port is in use";
-        }
-        return s;
     }
 
     /** A start that failed: give back the ports and the lock, so a test JVM or a retry can have them. */
