@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** {@code vxdump check-config FILE}: validates a file and prints the effective settings. */
-@Command(name = "check-config", mixinStandardHelpOptions = true,
+@Command(name = "check-config", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Validate a configuration file and print the effective sessions and settings.")
 final class CheckConfigCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The YAML configuration file.")

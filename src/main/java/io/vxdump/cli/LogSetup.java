@@ -2,16 +2,17 @@ package io.vxdump.cli;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 
 /**
  * Logging set up in code: one line per event on standard error (the journal or the caller's
- * redirect keeps it), {@code VXDUMP_LOG_LEVEL} (default INFO), Netty at WARN. In code rather than
+ * redirect keeps it; under systemd, with journal priorities: {@link LogLineLayout}),
+ * {@code VXDUMP_LOG_LEVEL} (default INFO), Netty at WARN. In code rather than
  * logback.xml because parsing the XML took ~300 ms of the start, before the ports are bound: time
  * in which a restarted daemon loses traffic. {@code -Dlogback.configurationFile=...} still wins.
  */
@@ -22,9 +23,12 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         if (System.getProperty("logback.configurationFile") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LogLineLayout layout = new LogLineLayout(System.getenv("JOURNAL_STREAM") != null);
+        layout.setContext(context);
+        layout.start();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSX,UTC} %-5level [%thread] %logger{0}: %msg%n");
+        encoder.setLayout(layout);
         encoder.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);

@@ -38,8 +38,17 @@ public final class Main {
             return EXIT_FAILURE;
         });
         cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine at = e.getCommandLine();
+            if (at.getCommandSpec().parent() == null && e instanceof CommandLine.UnmatchedArgumentException u
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                at.getErr().println("vxdump: unknown command '" + u.getUnmatched().get(0) + "' (commands: "
+                        + String.join(", ", at.getSubcommands().keySet()) + ")");
+                at.getErr().println("try 'vxdump help'");
+                return EXIT_USAGE;
+            }
             e.getCommandLine().getErr().println("vxdump: " + e.getMessage());
-            e.getCommandLine().getErr().println("try 'vxdump " + e.getCommandLine().getCommandName() + " --help'");
+            // qualifiedName: "vxdump" for the top command, "vxdump serve" for a subcommand
+            e.getCommandLine().getErr().println("try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
             return EXIT_USAGE;
         });
         return cli.execute(args);

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * source would. Exit 0 when every file played whole, 2 when a file was bad (what could be sent
  * was sent).
  */
-@Command(name = "replay", mixinStandardHelpOptions = true,
+@Command(name = "replay", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Send pcap/pcapng captures to a VXLAN target (vxdump, Zeek, Suricata, a kernel vxlan device).")
 final class ReplayCommand implements Callable<Integer> {
     @Spec

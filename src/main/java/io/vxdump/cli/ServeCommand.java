@@ -14,7 +14,7 @@ import sun.misc.Signal;
  * exits 0. SIGUSR1 finishes every open file and goes on; SIGHUP re-reads the configuration. The signals are handled here rather than by a shutdown hook so that the stop is
  * orderly and the exit status is 0, not 143.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "Receive mirrored VXLAN traffic and write rotating pcap files per session.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin

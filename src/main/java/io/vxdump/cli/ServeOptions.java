@@ -38,7 +38,7 @@ final class ServeOptions {
     String keepFiles;
     @Option(names = "--keep-bytes", paramLabel = "SIZE", description = "Bytes of finished files kept per session (default 0 = all).")
     String keepBytes;
-    @Option(names = "--min-free", paramLabel = "SIZE|N%", description = "Free space kept on the output file system, deleting the oldest finished files of any session (default 5%; 0 = off).")
+    @Option(names = "--min-free", paramLabel = "SIZE|N%", description = "Free space kept on the output file system, deleting the oldest finished files of any session (default 5%%; 0 = off).")
     String minFree;
     @Option(names = "--max-bytes-total", paramLabel = "SIZE", description = "Bytes of finished files kept across all sessions (default 0 = no limit).")
     String maxBytesTotal;

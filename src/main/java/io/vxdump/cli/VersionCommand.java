@@ -4,18 +4,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
 /** {@code vxdump version}: the build's version. */
-@Command(name = "version", description = "Print the version.")
+@Command(name = "version", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class, description = "Print the version and the git revision it was built from.")
 final class VersionCommand implements Runnable {
     @Override
     public void run() {
         System.out.println(Provider.version());
     }
 
-    /** Reads the version from the jar manifest (absent when run from classes). */
+    /** The version as the build recorded it (BuildInfo). */
     static final class Provider implements IVersionProvider {
         static String version() {
-            String v = VersionCommand.class.getPackage().getImplementationVersion();
-            return "vxdump " + (v == null ? "development build" : v);
+            return io.vxdump.metrics.BuildInfo.current().describe();
         }
 
         @Override

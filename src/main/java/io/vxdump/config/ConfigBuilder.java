@@ -278,6 +278,10 @@ public final class ConfigBuilder {
             minFreePercent = p;
             minFreeBytes = 0;
         } else {
+            // "5" is as likely to mean 5% or 5 GiB as 5 bytes: a floor needs its unit (0 alone is off).
+            if (t.matches("[0-9.]+") && Double.parseDouble(t) != 0) {
+                throw new IllegalArgumentException("'" + v + "' has no unit: say " + t + "% or " + t + "GiB");
+            }
             minFreeBytes = Units.parseSize(t);
             minFreePercent = 0;
         }

@@ -38,8 +38,40 @@ public final class HostPort {
     }
 
     public static String format(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+        java.net.InetAddress address = a.getAddress();
+        if (address instanceof java.net.Inet6Address) {
+            return "[" + compress(address.getHostAddress()) + "]:" + a.getPort();
+        }
+        return address.getHostAddress() + ":" + a.getPort();
+    }
+
+    /**
+     * An IPv6 address as people write it (RFC 5952): the longest run of zero groups as {@code ::},
+     * so that a wildcard reads {@code [::]}, not {@code [0:0:0:0:0:0:0:0]}.
+     */
+    static String compress(String full) {
+        int percent = full.indexOf('%');
+        String scope = percent < 0 ? "" : full.substring(percent);
+        String[] groups = (percent < 0 ? full : full.substring(0, percent)).split(":");
+        int bestStart = -1;
+        int bestLength = 1; // a single zero group stays "0"
+        for (int i = 0; i < groups.length; i++) {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLength) {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = Math.max(i, j);
+        }
+        if (bestStart < 0) {
+            return String.join(":", groups) + scope;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+        return head + "::" + tail + scope;
     }
 
     /**

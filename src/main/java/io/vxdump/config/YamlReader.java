@@ -30,11 +30,35 @@ final class YamlReader {
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ConfigException(file + ": no such file");
         } catch (JsonProcessingException e) {
-            int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
-            throw new ConfigException(file + ":" + line + ": not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            throw new ConfigException(syntaxError(file, e));
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot read: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code FILE:LINE:COLUMN: not valid YAML: PROBLEM (CONTEXT at L:C)}: where the parser gave up and
+     * what it was reading, from SnakeYAML's marks (Jackson's message is only the context's first line).
+     */
+    static String syntaxError(Path file, JsonProcessingException e) {
+        if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblemMark() != null) {
+            var at = m.getProblemMark();
+            String problem = m.getProblem() == null ? "" : m.getProblem().strip();
+            if (problem.contains("(TAB)")) {
+                problem = "a tab; YAML indents with spaces only";
+            }
+            String context = "";
+            if (m.getContext() != null) {
+                var from = m.getContextMark();
+                context = " (" + m.getContext() + (from == null ? "" : " from " + (from.getLine() + 1) + ":"
+                        + (from.getColumn() + 1)) + ")";
+            }
+            return file + ":" + (at.getLine() + 1) + ":" + (at.getColumn() + 1) + ": not valid YAML: " + problem + context;
+        }
+        int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+        int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+        return file + ":" + line + ":" + column + ": not valid YAML: "
+                + e.getOriginalMessage().lines().findFirst().orElse("").strip();
     }
 
     private static YamlNode node(JsonParser p, JsonToken t, Path file) throws IOException, ConfigException {

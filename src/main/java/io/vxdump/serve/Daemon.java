@@ -74,8 +74,8 @@ public final class Daemon {
     private MetricsServer metrics;
     private JvmGcMetrics gcMetrics;
     private OutputLock lock;
-    /** Ends quiet sessions made for unknown VNIs (unknown-vni-expire). */
-    private final java.util.concurrent.ScheduledExecutorService expiry = java.util.concurrent.Executors
+    /** Announces sessions' first packets and ends quiet sessions made for unknown VNIs (unknown-vni-expire). */
+    private final java.util.concurrent.ScheduledExecutorService sessionChores = java.util.concurrent.Executors
             .newSingleThreadScheduledExecutor(new io.netty.util.concurrent.DefaultThreadFactory("vxdump-sessions", true));
 
     public Daemon(ServeConfig config) {
@@ -187,9 +187,11 @@ public final class Daemon {
                 : null;
         SourceAllowList allow = config.allowSources().isEmpty() ? null : new SourceAllowList(config.allowSources());
         sessions = new SessionTable(configured, forUnknown, config.maxSessions(), writerCount, allow);
+        sessionChores.scheduleWithFixedDelay(new io.vxdump.session.SessionAnnouncer(sessions), 1, 1,
+                java.util.concurrent.TimeUnit.SECONDS);
         if (forUnknown != null && config.unknownVniExpireSeconds() > 0) {
             long period = io.vxdump.session.SessionExpiry.periodMillis(config.unknownVniExpireSeconds());
-            expiry.scheduleWithFixedDelay(new io.vxdump.session.SessionExpiry(sessions, config.unknownVniExpireSeconds()),
+            sessionChores.scheduleWithFixedDelay(new io.vxdump.session.SessionExpiry(sessions, config.unknownVniExpireSeconds()),
                     period, period, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
@@ -237,15 +239,16 @@ public final class Daemon {
         }
         receiver.start(processors);
         serving = true;
-        LOG.info("vxdump serving on {}: transport {}, {} socket(s) per listener, receive buffer {} each ({}), "
-                        + "{} writer(s): {}, staging {} per ring; output kept above {} free{}; "
-                        + "{} configured session(s), unknown VNIs {}, output {}, instance {}, metrics {}",
-                describe(bound), receiver.transportName(), lanes, Units.formatSize(receiver.grantedBuffer()),
-                receiver.bufferHow(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()),
-                config.floorText(), config.storage().maxBytesTotal() > 0
-                        ? " and within " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "",
-                configured.size(), config.unknownVni().name().toLowerCase(), output.directory(), config.instanceId(),
-                metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
+        // Short lines, one subject each: read in a terminal and in the journal without scrolling.
+        LOG.info("{} serving on {}", io.vxdump.metrics.BuildInfo.current().describe(), describe(bound));
+        LOG.info("receive: {}, {} socket(s) per listener, buffer {} each ({})", receiver.transportName(), lanes,
+                Units.formatSize(receiver.grantedBuffer()), receiver.bufferHow());
+        LOG.info("output: {} (instance {}), {} writer(s): {}, staging {} per ring", output.directory(),
+                config.instanceId(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()));
+        LOG.info("storage: keeps {} free{}", config.floorText(), config.storage().maxBytesTotal() > 0
+                ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
+        LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
+        LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
         warnIfOpen();
         return bound.get(0).address();
     }
@@ -289,7 +292,7 @@ public final class Daemon {
 
     /** A start that failed: give back the ports and the lock, so a test JVM or a retry can have them. */
     private void abandonStart() {
-        expiry.shutdownNow();
+        sessionChores.shutdownNow();
         try {
             if (metrics != null) {
                 metrics.stop();
@@ -512,7 +515,7 @@ public final class Daemon {
                 gcMetrics.close();
             }
         }
-        expiry.shutdownNow();
+        sessionChores.shutdownNow();
         receiver.stop();
         for (PcapWriter w : writers) {
             w.drainAndStop();

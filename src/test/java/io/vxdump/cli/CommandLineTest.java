@@ -99,4 +99,29 @@ class CommandLineTest {
         assertEquals(2, Main.run("serve", "--allow-source", "10.0.0.0/40"));
         assertEquals("vxdump: --allow-source: '10.0.0.0/40': the prefix length is not in 0..32\n", err());
     }
+
+    @Test
+    void anUnknownCommandIsNamedWithTheCommandsThereAre() {
+        assertEquals(2, Main.run("bogus"));
+        assertEquals("vxdump: unknown command 'bogus' (commands: serve, replay, check-config, version, help)\n"
+                + "try 'vxdump help'\n", err());
+    }
+
+    @Test
+    void aSubcommandsUsageHintNamesItOnce() {
+        assertEquals(2, Main.run("serve", "--bogus"));
+        assertTrue(err().endsWith("try 'vxdump serve --help'\n"), err());
+    }
+
+    @Test
+    void helpVersionAndServeHelpPrintWithoutWarnings() {
+        assertEquals(0, Main.run("help"));
+        assertEquals(0, Main.run("help", "serve"));
+        assertEquals(0, Main.run("version", "--help"));
+        assertEquals(0, Main.run("serve", "--help"));
+        assertEquals("", err());
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertTrue(text.contains("Commands:") && text.contains("5%;") && !text.contains("5%%"), text);
+        assertTrue(text.contains("Usage: vxdump version"), text);
+    }
 }

@@ -105,7 +105,7 @@ class ConfigFileTest {
             sessions:\\n  - {vni: 1}\\n  - {vni: 1}        | :3: sessions[1].vni: VNI 1 already has a session (line 2)
             sessions:\\n  - {vni: 1, name: a}\\n  - {vni: 2, name: a} | :3: sessions[1].name: name 'a' is already used (line 2)
             output: /x\\noutput: /y                         | :2: output: given twice
-            listen: [unclosed                                | :1: not valid YAML
+            listen: [unclosed                                | :1:18: not valid YAML
             writer: {direct-io: sometimes}                   | :1: writer.direct-io: 'sometimes' is not auto, on or off
             writer: {block-size: 100KiB}                     | :1: writer.block-size: '100KiB' is not a multiple of 64KiB
             writer: {threads: 0}                             | :1: writer.threads: 0 is not in 1..16
@@ -169,7 +169,7 @@ class ConfigFileTest {
                   - geneve:0.0.0.0:6081
                   - 'vxlan:[::1]:4790'
                 """);
-        assertEquals(List.of("vxlan:0.0.0.0:4789", "geneve:0.0.0.0:6081", "vxlan:[0:0:0:0:0:0:0:1]:4790"),
+        assertEquals(List.of("vxlan:0.0.0.0:4789", "geneve:0.0.0.0:6081", "vxlan:[::1]:4790"),
                 both.listen().stream().map(Listener::format).toList());
         assertTrue(both.describe().contains("listen: [vxlan:0.0.0.0:4789, geneve:0.0.0.0:6081,"), both.describe());
     }

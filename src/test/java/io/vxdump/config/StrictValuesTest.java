@@ -74,4 +74,22 @@ class StrictValuesTest {
         String m = ConfigFiles.error(dir, "metrics: true\n");
         assertTrue(m.endsWith(":1: metrics: expected HOST:PORT or off, found true/false"), m);
     }
+
+    @Test
+    void aBareNumberForMinFreeNeedsAUnit() throws Exception {
+        String m = ConfigFiles.error(dir, "retention: {min-free: 5}\n");
+        assertTrue(m.endsWith(":1: retention.min-free: '5' has no unit: say 5% or 5GiB"), m);
+        assertEquals(0, ConfigFiles.load(dir, "retention: {min-free: 0}\n").storage().minFreeBytes());
+        assertEquals(5L << 30, ConfigFiles.load(dir, "retention: {min-free: 5GiB}\n").storage().minFreeBytes());
+    }
+
+    @Test
+    void aYamlSyntaxErrorNamesLineAndColumn() {
+        String m = ConfigFiles.error(dir, "sessions: {a: 1 b: 2\n");
+        assertTrue(m.endsWith(":1:18: not valid YAML: expected ',' or '}', but got : (while parsing a flow mapping from 1:11)"), m);
+        m = ConfigFiles.error(dir, "a: b\n  c: d\n");
+        assertTrue(m.endsWith(":2:4: not valid YAML: mapping values are not allowed here"), m);
+        m = ConfigFiles.error(dir, "a:\n\t- b\n");
+        assertTrue(m.endsWith(":2:1: not valid YAML: a tab; YAML indents with spaces only (while scanning for the next token)"), m);
+    }
 }

@@ -36,7 +36,12 @@ class UnitsTest {
     @Test
     void hostPorts() {
         assertEquals(4789, HostPort.parse("0.0.0.0:4789").getPort());
-        assertEquals("[0:0:0:0:0:0:0:1]:9", HostPort.format(HostPort.parse("[::1]:9")));
+        assertEquals("[::1]:9", HostPort.format(HostPort.parse("[::1]:9")));
+        assertEquals("[::]:9464", HostPort.format(HostPort.parse("[::]:9464")));
+        assertEquals("0.0.0.0:9464", HostPort.format(HostPort.parse("0.0.0.0:9464")));
+        assertEquals("[fd00::1:0:0:5]:1", HostPort.format(HostPort.parse("[fd00:0:0:0:1:0:0:5]:1")));
+        assertEquals("[2001:db8::1]:1", HostPort.format(HostPort.parse("[2001:db8:0:0:0:0:0:1]:1")));
+        assertEquals("[1:0:2:3:4:5:6:7]:1", HostPort.format(HostPort.parse("[1:0:2:3:4:5:6:7]:1")));
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse("::1:9"));
         assertThrows(IllegalArgumentException.class, () -> HostPort.parse("host:"));
     }

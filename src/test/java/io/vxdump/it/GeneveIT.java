@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * capture, each frame byte-exact in its session; malformed GENEVE counted; counts per listener.
  */
 class GeneveIT {
-    private static final Path CAPTURES = Path.of("../shared/captures");
+    private static Path captures() {
+        return io.vxdump.testing.Requirements.sharedCaptures();
+    }
+
 
     @TempDir
     Path dir;
@@ -63,8 +66,8 @@ class GeneveIT {
             assertTrue(geneveAt.getPort() != d.address("vxlan").getPort());
 
             // tcpdump's capture: the VNI and the options' length from tshark, the bytes from libpcap.
-            List<PcapRecord> outer = Libpcap.read(CAPTURES.resolve("geneve.pcap"));
-            List<String> fields = tsharkFields(CAPTURES.resolve("geneve.pcap"));
+            List<PcapRecord> outer = Libpcap.read(captures().resolve("geneve.pcap"));
+            List<String> fields = tsharkFields(captures().resolve("geneve.pcap"));
             assertEquals(outer.size(), fields.size());
             for (int i = 0; i < outer.size(); i++) {
                 byte[] payload = udpPayload(outer.get(i).data());
@@ -76,7 +79,7 @@ class GeneveIT {
                         .add(Arrays.copyOfRange(payload, 8 + optionBytes, payload.length));
             }
             // The real VXLAN capture as a GWLB would hand it on: the session is the VXLAN VNI (100).
-            for (PcapRecord r : Libpcap.read(CAPTURES.resolve("vxlan.pcap"))) {
+            for (PcapRecord r : Libpcap.read(captures().resolve("vxlan.pcap"))) {
                 byte[] vxlan = udpPayload(r.data());
                 byte[] inner = Frames.ipv4(17, "10.0.1.10", "10.0.9.9", Frames.udp(50123, 4789, vxlan));
                 geneve.add(Frames.geneve(0x40, 0x0800, 4242, Frames.awsGeneveOptions(), inner));
@@ -124,6 +127,7 @@ class GeneveIT {
     }
 
     private static List<String> tsharkFields(Path capture) throws Exception {
+        io.vxdump.testing.Requirements.requireProgram("tshark", "tshark");
         Process p = new ProcessBuilder("tshark", "-r", capture.toString(), "-T", "fields", "-e", "geneve.vni",
                 "-e", "geneve.options").redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String text = new String(p.getInputStream().readAllBytes());

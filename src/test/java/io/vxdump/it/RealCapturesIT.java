@@ -24,7 +24,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  * replayed into vxdump must come out as exactly the captures' inner frames.
  */
 class RealCapturesIT {
-    private static final Path CAPTURES = Path.of("..", "shared", "captures");
 
     @TempDir
     Path dir;
@@ -61,8 +60,7 @@ class RealCapturesIT {
     @ParameterizedTest
     @CsvSource({"vxlan.pcap, 100, 10", "gso-ipv4-vxlan-ipv4.pcap, 5001, 1", "gso-ipv6-vxlan-ipv6.pcap, 5001, 1"})
     void innerFramesComeOutByteForByte(String capture, int vni, int packets) throws Exception {
-        Path file = CAPTURES.resolve(capture);
-        Requirements.assume(Files.exists(file), "../shared/captures is absent: " + file.toAbsolutePath());
+        Path file = Requirements.sharedCaptures().resolve(capture);
         List<byte[]> payloads = new ArrayList<>();
         for (PcapRecord r : Libpcap.read(file)) {
             byte[] p = udpPayload(r.data(), 4789);

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dvxdump.fuzz.seed=N} runs a failing seed again.
  */
 class CaptureReaderFuzzTest {
-    private static final Path CAPTURES = Path.of("../shared/captures");
+    private static Path captures() {
+        return io.vxdump.testing.Requirements.sharedCaptures();
+    }
+
     private static final int ABSURD[] = {0, 1, 4, 7, 12, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 0xFFFFFFF0, 1 << 24, (1 << 24) + 1};
 
     @TempDir
@@ -35,7 +38,7 @@ class CaptureReaderFuzzTest {
         Random r = new Random(seed);
         List<byte[]> originals = new ArrayList<>();
         for (String name : new String[] {"vxlan.pcap", "geneve.pcap", "gso-ipv6-vxlan-ipv6.pcap"}) {
-            originals.add(Files.readAllBytes(CAPTURES.resolve(name)));
+            originals.add(Files.readAllBytes(captures().resolve(name)));
         }
         originals.add(CaptureReaderTest.pcapng(ByteOrder.LITTLE_ENDIAN));
         originals.add(CaptureReaderTest.pcapng(ByteOrder.BIG_ENDIAN));

@@ -2,6 +2,8 @@ package io.vxdump.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -31,6 +33,32 @@ public final class Requirements {
     /** Skips with {@code why} unless {@code met}, also under CI: for inputs that may legitimately be absent. */
     public static void assume(boolean met, String why) {
         Assumptions.assumeTrue(met, why);
+    }
+
+    /**
+     * tcpdump's test captures in {@code ../shared/captures} (the README's "Tests"): the directory,
+     * after skipping (or failing under CI) when the clone has no {@code ../shared} beside it.
+     */
+    public static Path sharedCaptures() {
+        Path dir = Path.of("../shared/captures");
+        require(Files.isDirectory(dir), "the test captures are absent: " + dir.toAbsolutePath().normalize()
+                + " (clone vxdump beside ../shared; see README, Tests)");
+        return dir;
+    }
+
+    /** A program the test runs: skips (fails under CI) naming the Debian package when it is missing. */
+    public static void requireProgram(String program, String debianPackage) {
+        require(onPath(program), program + " is not installed (Debian package " + debianPackage
+                + "; `.ci/run` installs it)");
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static boolean isRoot() {

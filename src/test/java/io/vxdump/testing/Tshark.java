@@ -16,6 +16,7 @@ public final class Tshark {
 
     /** Runs a command and returns its standard output; fails the test on a non-zero exit. */
     public static String run(String... command) {
+        Requirements.requireProgram(command[0], command[0].equals("tshark") ? "tshark" : "wireshark-common");
         try {
             Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
