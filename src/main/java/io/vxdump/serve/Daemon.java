@@ -239,7 +239,9 @@ public final class Daemon {
         }
         receiver.start(processors);
         serving = true;
+        warnIfOpen();
         // Short lines, one subject each: read in a terminal and in the journal without scrolling.
+        // "metrics" comes last: the tests (DaemonProcess) take it as the end of the start.
         LOG.info("{} serving on {}", io.vxdump.metrics.BuildInfo.current().describe(), describe(bound));
         LOG.info("receive: {}, {} socket(s) per listener, buffer {} each ({})", receiver.transportName(), lanes,
                 Units.formatSize(receiver.grantedBuffer()), receiver.bufferHow());
@@ -249,7 +251,6 @@ public final class Daemon {
                 ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
         LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
         LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
-        warnIfOpen();
         return bound.get(0).address();
     }
 
@@ -333,6 +334,7 @@ public final class Daemon {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new io.vxdump.metrics.ProcessMeters().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers,

@@ -29,7 +29,7 @@ class MetricsIT {
     static Map<String, Double> samples(String exposition) {
         Map<String, Double> out = new HashMap<>();
         for (String line : exposition.split("\n")) {
-            if (line.startsWith("vxdump_")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
                 int space = line.lastIndexOf(' ');
                 out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
             }
@@ -100,6 +100,14 @@ class MetricsIT {
             assertEquals(m.get("vxdump_datagrams_received_total"), written + filtered + dropped + m.get("vxdump_packets_pending"),
                     "received = written + filtered + dropped + pending");
             assertTrue(response.getValue().contains("jvm_memory_used_bytes"), "JVM binders");
+            // the names every Prometheus client exports and dashboards query
+            assertTrue(m.get("process_cpu_seconds_total") > 0, "process_cpu_seconds_total");
+            assertTrue(m.get("process_resident_memory_bytes") > 10e6, "process_resident_memory_bytes");
+            assertTrue(m.get("process_start_time_seconds") > 1.7e9, "process_start_time_seconds");
+            assertTrue(m.get("system_cpu_count") >= 1, "system_cpu_count");
+            String buildInfo = m.keySet().stream().filter(k -> k.startsWith("vxdump_build_info{")).findFirst().orElseThrow();
+            assertTrue(buildInfo.matches("vxdump_build_info\\{revision=\"[0-9a-f]{7,}\",version=\"[^\"]+\"\\}"), buildInfo);
+            assertEquals(1.0, m.get(buildInfo));
             assertTrue(response.getValue().contains("netty_allocator_memory_used"), "Netty allocator binder");
 
             Requirements.require(Requirements.sh("promtool", "--version") == 0, "promtool (Debian package prometheus) is missing");
@@ -109,7 +117,11 @@ class MetricsIT {
                     .redirectErrorStream(true).start();
             String lint = new String(p.getInputStream().readAllBytes());
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            assertEquals(0, p.exitValue(), "promtool check metrics:\n" + lint);
+            // system_cpu_count keeps Micrometer's name, which JVM dashboards query, though promtool
+            // would rather no gauge ended in _count: the one finding allowed.
+            String findings = lint.lines().filter(l -> !l.startsWith("system_cpu_count ")).collect(
+                    java.util.stream.Collectors.joining("\n"));
+            assertEquals("", findings, "promtool check metrics:\n" + lint);
 
             var open = d.http("/metrics", "application/openmetrics-text; version=1.0.0");
             assertTrue(open.getValue().contains("#content-type application/openmetrics-text"), open.getValue());

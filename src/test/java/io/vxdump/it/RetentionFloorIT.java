@@ -49,7 +49,7 @@ class RetentionFloorIT {
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
                 "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
         try (d) {
-            assertTrue(d.log().contains("output kept above 3MiB free"), d.log());
+            assertTrue(d.log().contains("storage: keeps 3MiB free"), d.log());
             int sent = 0;
             for (int round = 0; round < 48; round++) { // 24,000 × 1 KB = 3 × the file system
                 List<byte[]> burst = new ArrayList<>();

@@ -249,7 +249,7 @@ class ServeIT {
         DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0",
                 "--output", "out", "--threads", "1");
         try (d) {
-            String expected = "receive buffer " + io.vxdump.config.Units.formatSize(ask)
+            String expected = "buffer " + io.vxdump.config.Units.formatSize(ask)
                     + " each (SO_RCVBUFFORCE past net.core.rmem_max)";
             assertTrue(d.log().contains(expected), "wanted '" + expected + "' in:\n" + d.log());
         }

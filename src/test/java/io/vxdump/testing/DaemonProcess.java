@@ -57,6 +57,21 @@ public final class DaemonProcess implements AutoCloseable {
         command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
                 "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m", launcher().toString(), "serve"));
         command.addAll(List.of(args));
+        return launch(workDir, command);
+    }
+
+    /**
+     * Starts {@code launcher serve args...} as installed: the launcher finds its own jar and Java
+     * and sets its default JVM options (nothing of this build's environment is passed on).
+     */
+    public static DaemonProcess startInstalled(Path workDir, Path installedLauncher, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("env", "-u", "VXDUMP_JAR", "-u", "JAVA", "-u", "JAVA_HOME",
+                "-u", "VXDUMP_JAVA_OPTS", "VXDUMP_CDS=off", installedLauncher.toString(), "serve"));
+        command.addAll(List.of(args));
+        return launch(workDir, command);
+    }
+
+    private static DaemonProcess launch(Path workDir, List<String> command) throws Exception {
         if (!command.contains("--metrics")) {
             command.addAll(List.of("--metrics", "127.0.0.1:0")); // never collide with a real 9464
         }
@@ -66,8 +81,9 @@ public final class DaemonProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            Matcher m = SERVING.matcher(Files.readString(log));
-            if (m.find()) {
+            String text = Files.readString(log);
+            Matcher m = SERVING.matcher(text);
+            if (m.find() && text.contains("Daemon: metrics ")) { // the start-up summary's last line
                 String host = m.group(1).replace("[", "").replace("]", "");
                 return new DaemonProcess(p, log, new InetSocketAddress(host, Integer.parseInt(m.group(2))));
             }
