@@ -39,6 +39,22 @@ class AlertRulesIT {
         assertEquals("", promtool("test", "rules", RULE_TESTS.toString()).orElse(""), "promtool test rules");
     }
 
+    @Test
+    void everyAlertLinksARunbookThatExists() throws Exception {
+        String rules = Files.readString(RULES);
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher alert = Pattern.compile("- alert: (\\w+)\\n(?:(?!- alert:)[\\s\\S])*?runbook_url: \"[^\"]*README\\.md#(\\w+)\"")
+                .matcher(rules);
+        int linked = 0;
+        while (alert.find()) {
+            linked++;
+            assertEquals(alert.group(1).toLowerCase(java.util.Locale.ROOT), alert.group(2), "the anchor of " + alert.group(1));
+            assertTrue(readme.contains("\n#### " + alert.group(1) + "\n"), "README has the runbook of " + alert.group(1));
+        }
+        assertEquals(rules.split("- alert: ", -1).length - 1, linked, "every alert links its runbook");
+        assertTrue(!rules.contains("job=\""), "no scrape job is named");
+    }
+
     /** The dashboard's queries (panels' and variables'), with Grafana's variables given values. */
     private static List<String> dashboardQueries() throws Exception {
         com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(DASHBOARD.toFile());
