@@ -19,7 +19,7 @@ class ConfigFileTest {
     /** The example from the README, verbatim. */
     static final String EXAMPLE = """
             listen: 0.0.0.0:4789                           # or a list: [0.0.0.0:4789, "geneve:0.0.0.0:6081"]
-            output: /var/lib/vxdump
+            output: /var/lib/vxdump/captures
             receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
             staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
             writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto}
@@ -49,7 +49,7 @@ class ConfigFileTest {
     void theDocumentedExampleLoads() throws Exception {
         ServeConfig c = load(EXAMPLE);
         assertEquals(4789, c.listen().get(0).address().getPort());
-        assertEquals(Path.of("/var/lib/vxdump"), c.output());
+        assertEquals(Path.of("/var/lib/vxdump/captures"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
         assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0), c.write());

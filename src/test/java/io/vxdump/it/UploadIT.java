@@ -72,6 +72,14 @@ class UploadIT {
                     small.add(vxlan(1 + i % 3, Frames.sized(200, i)));
                 }
                 d.send(small);
+                // The three small files finish at their 40th packet: wait for that before the reload
+                // below raises max-packets, or a file still open would take the new limit.
+                long finishedBy = System.nanoTime() + 10_000_000_000L;
+                while (System.nanoTime() < finishedBy && MetricsIT.samples(d.http("/metrics", null).getValue())
+                        .entrySet().stream().filter(e -> e.getKey().startsWith("vxdump_files_finished_total"))
+                        .mapToDouble(Map.Entry::getValue).sum() < 3) {
+                    Thread.sleep(50);
+                }
                 // One large file: 6,000 frames of 1,400 bytes in session 9 (8 MiB, more than a 5 MiB part).
                 Files.writeString(dir.resolve("vxdump.yaml"), Files.readString(dir.resolve("vxdump.yaml"))
                         .replace("max-packets: 40", "max-packets: 6000"));
