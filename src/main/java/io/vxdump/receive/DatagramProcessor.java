@@ -33,6 +33,8 @@ public final class DatagramProcessor {
     private final WallClock clock = new WallClock();
     /** The last timestamp given: time never steps back within one thread's stream. */
     private long lastTimestamp;
+    /** Reads this thread's sockets empty before a watermark (kernel receive times); null: not needed. */
+    private java.util.function.BooleanSupplier readQueued;
     /** Packets left before the clock is read again. */
     private int clockBudget;
     private int ticks;
@@ -59,14 +61,35 @@ public final class DatagramProcessor {
 
     /**
      * Handles one UDP payload of {@code length} bytes at {@code index} from {@code sender}; does not
-     * keep {@code buf}.
+     * keep {@code buf}. Netty's channel path: the sender arrives as an {@link InetAddress}.
      */
     public void process(ByteBuf buf, int index, int length, InetAddress sender) {
+        boolean v4 = sender instanceof Inet4Address;
+        // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
+        process(buf, index, length, UNKNOWN_LENGTH, v4, v4 ? sender.hashCode() : 0, v4 ? 0 : high(sender),
+                v4 ? 0 : low(sender), NO_KERNEL_TIME);
+    }
+
+    /** No kernel receive time: the thread's clock stamps the datagram. */
+    public static final long NO_KERNEL_TIME = 0;
+    /** The datagram's length on the wire is not known (Netty's channel hides MSG_TRUNC). */
+    public static final int UNKNOWN_LENGTH = -1;
+
+    /**
+     * Handles one VXLAN payload read by {@link MmsgSocket}: {@code length} bytes at {@code index},
+     * of a datagram {@code wireLength} long (longer when the kernel cut it to its slot: MSG_TRUNC;
+     * {@link #UNKNOWN_LENGTH} where nobody says),
+     * from an IPv4 sender {@code sender4} or an IPv6 one {@code sender6High:sender6Low}, received by
+     * the kernel at {@code kernelNanos} (since the epoch; {@link #NO_KERNEL_TIME} where unknown). Does
+     * not keep {@code buf}; allocates nothing.
+     */
+    public void process(ByteBuf buf, int index, int length, int wireLength, boolean senderIsIpv4, int sender4,
+                        long sender6High, long sender6Low, long kernelNanos) {
         received.increment();
         // One read of the routes per packet: a reload swaps them whole, so each packet is decided
         // by the old configuration or the new one, never a mix.
         SessionTable.Routes routes = sessions.routes();
-        if (!routes.allows(sender)) {
+        if (senderIsIpv4 ? !routes.allows4(sender4) : !routes.allows6(sender6High, sender6Low)) {
             notAllowed.increment();
             return;
         }
@@ -75,10 +98,9 @@ public final class DatagramProcessor {
             decapErrors.increment();
             return;
         }
-        // Inet4Address.hashCode() is its address: the outer source without a byte[] copy.
-        boolean outerIsIpv4 = sender instanceof Inet4Address;
         deliver(routes, vni, buf, index + Vxlan.HEADER_LENGTH, length - Vxlan.HEADER_LENGTH,
-                outerIsIpv4 ? sender.hashCode() : 0, outerIsIpv4, length >= ReceiveSettings.MAX_DATAGRAM);
+                senderIsIpv4 ? sender4 : 0, senderIsIpv4, cut(length, wireLength),
+                (wireLength < 0 ? length : wireLength) - Vxlan.HEADER_LENGTH, kernelNanos);
     }
 
     /**
@@ -88,6 +110,14 @@ public final class DatagramProcessor {
      * source. An OAM packet is counted and not written. Does not keep {@code buf}.
      */
     public void processGeneve(ByteBuf buf, int index, int length, InetAddress sender) {
+        boolean v4 = sender instanceof Inet4Address;
+        processGeneve(buf, index, length, UNKNOWN_LENGTH, v4, v4 ? sender.hashCode() : 0, v4 ? 0 : high(sender),
+                v4 ? 0 : low(sender), NO_KERNEL_TIME);
+    }
+
+    /** {@link #processGeneve(ByteBuf, int, int, InetAddress)} for {@link MmsgSocket}, as {@link #process} is. */
+    public void processGeneve(ByteBuf buf, int index, int length, int wireLength, boolean senderIsIpv4, int sender4,
+                              long sender6High, long sender6Low, long kernelNanos) {
         received.increment();
         SessionTable.Routes routes = sessions.routes();
         int vni = geneve.decode(buf, index, length);
@@ -106,15 +136,44 @@ public final class DatagramProcessor {
                 return;
             }
         } else {
-            if (!routes.allows(sender)) {
+            if (senderIsIpv4 ? !routes.allows4(sender4) : !routes.allows6(sender6High, sender6Low)) {
                 notAllowed.increment();
                 return;
             }
-            sourceIsIpv4 = sender instanceof Inet4Address;
-            source4 = sourceIsIpv4 ? sender.hashCode() : 0;
+            sourceIsIpv4 = senderIsIpv4;
+            source4 = senderIsIpv4 ? sender4 : 0;
         }
-        deliver(routes, vni, buf, geneve.frameIndex(), geneve.frameLength(), source4, sourceIsIpv4,
-                length >= ReceiveSettings.MAX_DATAGRAM);
+        int frameIndex = geneve.frameIndex();
+        int frameLength = geneve.frameLength();
+        deliver(routes, vni, buf, frameIndex, frameLength, source4, sourceIsIpv4, cut(length, wireLength),
+                frameLength + (wireLength < 0 ? 0 : wireLength - length), kernelNanos);
+    }
+
+    /**
+     * True when the datagram may have lost bytes: the kernel said so (MSG_TRUNC: it was longer than
+     * its slot), or, where nobody says (Netty's recvmmsg does not pass MSG_TRUNC on), it filled its
+     * slot.
+     */
+    private static boolean cut(int length, int wireLength) {
+        return wireLength < 0 ? length >= ReceiveSettings.MAX_DATAGRAM : wireLength > length;
+    }
+
+    private static long high(InetAddress a) {
+        byte[] b = a.getAddress();
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[i] & 0xFF);
+        }
+        return v;
+    }
+
+    private static long low(InetAddress a) {
+        byte[] b = a.getAddress();
+        long v = 0;
+        for (int i = 8; i < 16; i++) {
+            v = (v << 8) | (b[i] & 0xFF);
+        }
+        return v;
     }
 
     /**
@@ -123,7 +182,7 @@ public final class DatagramProcessor {
      * pass MSG_TRUNC on): it is counted as truncated, never written as if whole without a count.
      */
     private void deliver(SessionTable.Routes routes, int vni, ByteBuf buf, int frameIndex, int frameLength,
-                         int source4, boolean sourceIsIpv4, boolean slotFilled) {
+                         int source4, boolean sourceIsIpv4, boolean slotFilled, int wireFrameLength, long kernelNanos) {
         Session session = routes.get(vni);
         if (session == null) {
             session = sessions.forUnknown(vni);
@@ -143,10 +202,11 @@ public final class DatagramProcessor {
         }
         int snaplen = session.snaplen();
         int caplen = snaplen > 0 && snaplen < frameLength ? snaplen : frameLength;
-        int origlen = frame.originalLength();
+        // A frame the kernel cut to its slot was at least as long as the datagram said.
+        int origlen = Math.max(frame.originalLength(), wireFrameLength);
         int w = session.writer();
         StagingRing ring = rings[w];
-        if (!ring.offer(session.id(), timestamp(), buf, frameIndex, caplen, origlen)) {
+        if (!ring.offer(session.id(), timestamp(kernelNanos), buf, frameIndex, caplen, origlen)) {
             sessionLane.backlogDrop();
             return;
         }
@@ -164,7 +224,13 @@ public final class DatagramProcessor {
      * call returned, so a few microseconds of shared timestamp say nothing less true than a
      * spread that only measures our own processing.
      */
-    private long timestamp() {
+    private long timestamp(long kernelNanos) {
+        if (kernelNanos != NO_KERNEL_TIME) {
+            // The kernel's time of arrival, kept in order: a ring (and so a file) never goes back.
+            long t = Math.max(kernelNanos, lastTimestamp);
+            lastTimestamp = t;
+            return t;
+        }
         if (--clockBudget > 0) {
             return lastTimestamp;
         }
@@ -229,13 +295,31 @@ public final class DatagramProcessor {
         }
     }
 
-    /** Promises the writers that nothing older than now follows. Receive thread, between reads. */
+    /**
+     * Promises the writers that nothing older than now follows. Receive thread, between reads.
+     * With kernel receive times, what still waits in this thread's sockets was stamped before now:
+     * they are read first ({@link #readQueuedBeforeWatermark}), and if they could not all be read
+     * within the budget, the promise is only the newest time staged so far.
+     */
     public void publishWatermark() {
-        long now = readClock();
+        long mark;
+        if (readQueued != null && !readQueued.getAsBoolean()) {
+            mark = lastTimestamp;
+        } else {
+            mark = readClock();
+        }
         clockBudget = 0;
         for (StagingRing r : rings) {
-            r.advanceWatermark(now);
+            r.advanceWatermark(mark);
         }
+    }
+
+    /**
+     * Where datagrams carry the kernel's receive time: {@code readQueued} reads what this thread's
+     * sockets hold and says whether they are empty now; {@link #publishWatermark} runs it first.
+     */
+    public void readQueuedBeforeWatermark(java.util.function.BooleanSupplier readQueued) {
+        this.readQueued = readQueued;
     }
 
     /** This thread stages nothing more (shutdown): the writers stop waiting for it. */

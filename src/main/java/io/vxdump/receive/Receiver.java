@@ -7,7 +7,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vxdump.config.Listener;
 import io.vxdump.metrics.LongCounter;
@@ -36,11 +35,18 @@ public final class Receiver {
      */
     static final int STARTUP_BUFFER = 256 << 20;
 
+    /**
+     * {@code -Dvxdump.receive=netty} reads with Netty's datagram channel even where our own
+     * recvmmsg ({@link MmsgSocket}) loads: the fallback path, on purpose (comparisons);
+     * {@code nojna} makes the JNA binding count as unavailable, the path of a machine where it
+     * cannot load (tests).
+     */
+    static final String RECEIVE_PROPERTY = "vxdump.receive";
+
     private final ReceiveSettings settings;
-    private final List<Channel> channels = new ArrayList<>();
-    private final List<DatagramHandler> handlers = new ArrayList<>();
-    /** The receive thread (and so processor) of each channel. */
-    private final List<Integer> handlerThread = new ArrayList<>();
+    private final List<ReceiveSocket> sockets = new ArrayList<>();
+    /** The receive thread (and so processor) of each socket. */
+    private final List<Integer> socketThread = new ArrayList<>();
     private final List<DatagramProcessor> processors = new ArrayList<>();
     private final List<io.netty.channel.EventLoop> processorLoops = new ArrayList<>();
     private final java.util.Map<Listener, LongCounter[]> receivedByListener = new java.util.concurrent.ConcurrentHashMap<>();
@@ -51,8 +57,8 @@ public final class Receiver {
     private volatile String bufferHow = "as asked";
     /** bind() set the start-up buffer with SO_RCVBUFFORCE (CAP_NET_ADMIN): start() must set it back. */
     private boolean startupWidened;
-    /** SO_RCVBUFFORCE (SOL_SOCKET 1, option 33): a buffer past net.core.rmem_max, for CAP_NET_ADMIN. */
-    private static final IntegerUnixChannelOption SO_RCVBUFFORCE = new IntegerUnixChannelOption("SO_RCVBUFFORCE", 1, 33);
+    /** Our own recvmmsg reads the sockets (else Netty's channel): decided once, at the first bind. */
+    private boolean ownRecvmmsg;
 
     public Receiver(ReceiveSettings settings) {
         this.settings = settings;
@@ -87,20 +93,13 @@ public final class Receiver {
             LongCounter[] counts = new LongCounter[n];
             for (int i = 0; i < n; i++) {
                 counts[i] = new LongCounter();
-                DatagramHandler handler = new DatagramHandler(listener.encapsulation(), counts[i]);
-                Channel ch;
-                try {
-                    ch = bootstrap(loops.get(i % loops.size()), handler).option(ChannelOption.AUTO_READ, false)
-                            .bind(bindTo).sync().channel();
-                } catch (io.netty.channel.ChannelException e) {
-                    throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(bindTo, e));
-                }
+                ReceiveSocket socket = open(loops.get(i % loops.size()), listener.encapsulation(), counts[i], bindTo,
+                        ownRecvmmsg);
                 if (bindTo.getPort() == 0) {
-                    bindTo = new InetSocketAddress(bindTo.getAddress(), ((InetSocketAddress) ch.localAddress()).getPort());
+                    bindTo = new InetSocketAddress(bindTo.getAddress(), socket.localAddress().getPort());
                 }
-                channels.add(ch);
-                handlers.add(handler);
-                handlerThread.add(i);
+                sockets.add(socket);
+                socketThread.add(i);
             }
             Listener b = listener.at(bindTo);
             bound.add(b);
@@ -110,18 +109,46 @@ public final class Receiver {
         int startup = Math.max(settings.socketBuffer(), STARTUP_BUFFER);
         if (transport == Transport.EPOLL && settings.socketBuffer() > 0) {
             try {
-                for (Channel ch : channels) {
-                    ch.config().setOption(SO_RCVBUFFORCE, startup);
+                for (ReceiveSocket s : sockets) {
+                    s.forceReceiveBuffer(startup);
                 }
                 startupWidened = true;
-            } catch (io.netty.channel.ChannelException e) {
+            } catch (java.io.IOException e) {
                 LOG.debug("no start-up receive buffer ({}): no CAP_NET_ADMIN", e.toString());
             }
         }
-        socketInodes = channels.stream().filter(c -> c instanceof io.netty.channel.unix.UnixChannel)
-                .mapToLong(c -> socketInode(((io.netty.channel.unix.UnixChannel) c).fd().intValue()))
-                .filter(inode -> inode >= 0).toArray();
+        socketInodes = sockets.stream().mapToInt(ReceiveSocket::descriptor).filter(fd -> fd >= 0)
+                .mapToLong(Receiver::socketInode).filter(inode -> inode >= 0).toArray();
+        if (ownRecvmmsg) {
+            // Loading JNA takes ~170 ms of CPU: after the bind, beside the rest of the start.
+            Thread jna = new Thread(Recvmmsg::available, "vxdump-load-jna");
+            jna.setDaemon(true);
+            jna.start();
+        }
         return bound;
+    }
+
+    /**
+     * A socket bound to {@code at} on {@code loop}, not yet read: our own recvmmsg where it loads
+     * (epoll, the JNA binding, not turned off by {@link #RECEIVE_PROPERTY}), Netty's channel else.
+     */
+    private ReceiveSocket open(io.netty.channel.EventLoop loop, Encapsulation encapsulation, LongCounter received,
+                               InetSocketAddress at, boolean own) throws java.io.IOException, InterruptedException {
+        if (own) {
+            try {
+                return MmsgSocket.bind((io.netty.channel.IoEventLoop) loop, at, encapsulation, received,
+                        settings.socketBuffer());
+            } catch (java.io.IOException e) {
+                throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(at, e));
+            }
+        }
+        DatagramHandler handler = new DatagramHandler(encapsulation, received);
+        try {
+            Channel ch = bootstrap(loop, handler).option(ChannelOption.AUTO_READ, false).bind(at).sync().channel();
+            return new ChannelSocket(ch, handler);
+        } catch (io.netty.channel.ChannelException e) {
+            throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(at, e));
+        }
     }
 
     /**
@@ -130,6 +157,16 @@ public final class Receiver {
      * encapsulation. The receive buffers go back to the configured size.
      */
     public void start(List<DatagramProcessor> processorsPerSocket) throws InterruptedException {
+        if (ownRecvmmsg && !Recvmmsg.available()) {
+            LOG.warn("own recvmmsg unavailable ({}); reading with Netty's datagram channel, timestamps in user space",
+                    Recvmmsg.unavailableReason());
+            ownRecvmmsg = false;
+            for (int c = 0; c < sockets.size(); c++) {
+                if (sockets.get(c) instanceof MmsgSocket m) {
+                    sockets.set(c, m.toChannel());
+                }
+            }
+        }
         int n = processorsPerSocket.size();
         List<io.netty.channel.EventLoop> loops = new ArrayList<>();
         for (io.netty.util.concurrent.EventExecutor e : group) {
@@ -143,21 +180,39 @@ public final class Receiver {
             loop.scheduleAtFixedRate(processor::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             processor.answerWatermarkRequestsOn(loop);
         }
-        for (int c = 0; c < channels.size(); c++) {
-            Channel ch = channels.get(c);
-            DatagramHandler h = handlers.get(c);
-            DatagramProcessor p = processorsPerSocket.get(handlerThread.get(c));
-            // On the socket's own thread: the handler sees its processor before the first read.
-            ch.eventLoop().submit(() -> h.processor(p)).sync();
-            ch.config().setAutoRead(true);
+        for (int i = 0; i < n; i++) {
+            List<MmsgSocket> own = new ArrayList<>();
+            for (int c = 0; c < sockets.size(); c++) {
+                if (socketThread.get(c) == i && sockets.get(c) instanceof MmsgSocket m) {
+                    own.add(m);
+                }
+            }
+            if (!own.isEmpty()) {
+                // Kernel receive times: a watermark must not pass what still waits in the sockets.
+                MmsgSocket[] mine = own.toArray(MmsgSocket[]::new);
+                processorsPerSocket.get(i).readQueuedBeforeWatermark(() -> {
+                    boolean empty = true;
+                    for (MmsgSocket m : mine) {
+                        empty &= m.readQueued();
+                    }
+                    return empty;
+                });
+            }
+        }
+        for (int c = 0; c < sockets.size(); c++) {
+            sockets.get(c).start(processorsPerSocket.get(socketThread.get(c)));
         }
         if (startupWidened) {
             restoreWhenDrained();
             return;
         }
         if (settings.socketBuffer() > 0) {
-            for (Channel ch : channels) {
-                ch.config().setOption(ChannelOption.SO_RCVBUF, settings.socketBuffer());
+            for (ReceiveSocket s : sockets) {
+                try {
+                    s.receiveBuffer(settings.socketBuffer());
+                } catch (java.io.IOException e) {
+                    LOG.warn("receive socket {}: SO_RCVBUF {} refused: {}", s.localAddress(), settings.socketBuffer(), e.toString());
+                }
             }
         }
         grantedBuffer = granted();
@@ -176,7 +231,11 @@ public final class Receiver {
         long admits = 2L * settings.socketBuffer();
         io.vxdump.metrics.SocketDrops queues = new io.vxdump.metrics.SocketDrops(this::socketInodes);
         if (queues.queued() < admits) {
-            restoreConfiguredBuffer();
+            try {
+                restoreConfiguredBuffer();
+            } catch (java.io.IOException e) {
+                LOG.warn("receive buffers stay at the start-up size: {}", e.toString());
+            }
             return;
         }
         grantedBuffer = granted();
@@ -190,7 +249,7 @@ public final class Receiver {
                 LOG.info("receive buffers back to {} bytes each: what queued during the start is read", grantedBuffer);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (io.netty.channel.ChannelException e) {
+            } catch (java.io.IOException e) {
                 LOG.debug("receive buffer not restored: {}", e.toString()); // the sockets closed meanwhile
             }
         }, "vxdump-buffer-restore");
@@ -199,9 +258,9 @@ public final class Receiver {
     }
 
     /** SO_RCVBUFFORCE straight to the configured size (never a dip to rmem_max on the way). */
-    private void restoreConfiguredBuffer() {
-        for (Channel ch : channels) {
-            ch.config().setOption(SO_RCVBUFFORCE, settings.socketBuffer());
+    private void restoreConfiguredBuffer() throws java.io.IOException {
+        for (ReceiveSocket s : sockets) {
+            s.forceReceiveBuffer(settings.socketBuffer());
         }
         grantedBuffer = granted();
         bufferHow = rmemMax() >= settings.socketBuffer() ? "as asked" : "SO_RCVBUFFORCE past net.core.rmem_max";
@@ -230,7 +289,11 @@ public final class Receiver {
 
     // Linux reports twice what it granted (the doubling covers its bookkeeping overhead).
     private int granted() {
-        return channels.get(0).config().getOption(ChannelOption.SO_RCVBUF) / 2;
+        try {
+            return sockets.get(0).receiveBuffer() / 2;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /**
@@ -240,13 +303,13 @@ public final class Receiver {
     private void forceBuffer() {
         if (transport == Transport.EPOLL) {
             try {
-                for (Channel ch : channels) {
-                    ch.config().setOption(SO_RCVBUFFORCE, settings.socketBuffer());
+                for (ReceiveSocket s : sockets) {
+                    s.forceReceiveBuffer(settings.socketBuffer());
                 }
                 grantedBuffer = granted();
                 bufferHow = "SO_RCVBUFFORCE past net.core.rmem_max";
                 return;
-            } catch (io.netty.channel.ChannelException e) {
+            } catch (java.io.IOException e) {
                 bufferHow = "capped by net.core.rmem_max; SO_RCVBUFFORCE refused: no CAP_NET_ADMIN";
             }
         } else {
@@ -297,6 +360,9 @@ public final class Receiver {
         if (transport != Transport.EPOLL) {
             LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
         }
+        // Whether JNA loads (~170 ms of the start) is learnt after the bind, on a thread of its own:
+        // the sockets are bound as ours, and become Netty channels at start() if it did not.
+        ownRecvmmsg = transport == Transport.EPOLL && !"netty".equals(System.getProperty(RECEIVE_PROPERTY));
         group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("vxdump-receive", true),
                 transport.ioHandlerFactory());
     }
@@ -308,18 +374,17 @@ public final class Receiver {
      */
     long warmUp(DatagramProcessor processor, java.util.List<byte[]> payloads, int datagrams) throws InterruptedException {
         openGroup(sockets());
-        Channel ch;
+        ReceiveSocket socket;
         try {
-            DatagramHandler h = new DatagramHandler(Encapsulation.VXLAN, new LongCounter());
-            h.processor(processor);
-            ch = bootstrap(group, h).bind(new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
-                    .sync().channel();
-        } catch (RuntimeException e) {
+            socket = open((io.netty.channel.EventLoop) group.next(), Encapsulation.VXLAN, new LongCounter(),
+                    new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), ownRecvmmsg && Recvmmsg.available());
+            socket.start(processor);
+        } catch (RuntimeException | java.io.IOException e) {
             LOG.debug("socket warm-up skipped: {}", e.toString());
             return 0;
         }
         try (java.nio.channels.DatagramChannel out = java.nio.channels.DatagramChannel.open()) {
-            out.connect(ch.localAddress());
+            out.connect(socket.localAddress());
             java.nio.ByteBuffer[] buffers = payloads.stream().map(java.nio.ByteBuffer::wrap)
                     .toArray(java.nio.ByteBuffer[]::new);
             long deadline = System.nanoTime() + 3_000_000_000L;
@@ -340,7 +405,7 @@ public final class Receiver {
         } catch (java.io.IOException e) {
             LOG.debug("socket warm-up stopped: {}", e.toString());
         } finally {
-            ch.close().sync();
+            socket.close();
         }
         return processor.received();
     }
@@ -368,15 +433,18 @@ public final class Receiver {
             b.option(ChannelOption.SO_RCVBUF, settings.socketBuffer());
         }
         if (transport == Transport.EPOLL) {
-            // recvmmsg: one read fills a batch buffer with up to DATAGRAMS_PER_READ datagrams.
             b.option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, ReceiveSettings.MAX_DATAGRAM)
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, allocator(
-                            ReceiveSettings.MAX_DATAGRAM * ReceiveSettings.DATAGRAMS_PER_READ));
+                    .option(ChannelOption.RECVBUF_ALLOCATOR, nettyBatches());
         } else {
             b.option(ChannelOption.RECVBUF_ALLOCATOR, allocator(65_536));
         }
         return b;
+    }
+
+    /** Netty's recvmmsg: one read fills a batch buffer with up to DATAGRAMS_PER_READ datagrams. */
+    static FixedRecvByteBufAllocator nettyBatches() {
+        return allocator(ReceiveSettings.MAX_DATAGRAM * ReceiveSettings.DATAGRAMS_PER_READ);
     }
 
     /** Reads of {@code size} bytes, up to 64 per wakeup, so one wakeup drains a busy socket. */
@@ -419,11 +487,11 @@ public final class Receiver {
 
     /** True while every receive socket is open and bound. */
     public boolean allBound() {
-        if (channels.isEmpty()) {
+        if (sockets.isEmpty()) {
             return false;
         }
-        for (Channel ch : channels) {
-            if (!ch.isActive()) {
+        for (ReceiveSocket s : sockets) {
+            if (!s.isOpen()) {
                 return false;
             }
         }
@@ -431,7 +499,11 @@ public final class Receiver {
     }
 
     public String transportName() {
-        return transport == Transport.EPOLL ? "epoll (SO_REUSEPORT, recvmmsg)" : "nio";
+        if (transport != Transport.EPOLL) {
+            return "nio";
+        }
+        return ownRecvmmsg ? "epoll, own recvmmsg (SO_REUSEPORT), kernel receive timestamps"
+                : "epoll, Netty's recvmmsg (SO_REUSEPORT), timestamps read in user space";
     }
 
     /** The receive buffer size the kernel granted each socket. */
@@ -445,8 +517,8 @@ public final class Receiver {
      */
     public void stop() throws InterruptedException {
         drainQueued();
-        for (Channel ch : channels) {
-            ch.close().sync();
+        for (ReceiveSocket s : sockets) {
+            s.close();
         }
         for (int i = 0; i < processors.size(); i++) {
             // Each processor closes on its own thread: the same thread its sockets (one per listener) ran on.

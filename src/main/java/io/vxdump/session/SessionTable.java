@@ -157,22 +157,25 @@ public final class SessionTable {
                     // Back after it expired: the same view, id and counts.
                     madeForUnknown.add(earlier);
                     earlier.routed(true);
-                    Routes r = routes;
-                    routes = Routes.of(r.all, routed(now), r.allowSources, r.named, r.retired);
+                    publish(routes.route(now, null));
                     return now;
                 }
                 s = now.reconfigured(vni, s.snaplen(), s.filter()); // its files and counts again
             }
+            boolean newName = earlier == null;
+            place(s, takeId(clock.getAsLong()));
             madeForUnknown.add(s.named());
-            install(List.of(s), routed(s), routes.allowSources);
+            // In place, O(1): no copy of the tables per new session (a copy only when they double).
+            publish(routes.route(s, newName ? s.named() : null));
             return s;
         }
     }
 
-    private List<Session> routed(Session extra) {
-        List<Session> out = new ArrayList<>(routes.routed);
-        out.add(extra);
-        return out;
+    /** Publishes {@code r} if adding to the routes had to grow them into a new instance. */
+    private void publish(Routes r) {
+        if (r != routes) {
+            routes = r;
+        }
     }
 
     /** Adds new views and publishes the routes: after this, packets see only {@code routed}. */
@@ -232,7 +235,7 @@ public final class SessionTable {
             return gone;
         }
         Routes r = routes;
-        routes = Routes.of(r.all, keep, r.allowSources, r.named, r.retired);
+        routes = Routes.of(r.all, keep, r.allowSources, r.named(), r.retired);
         for (NamedSession n : gone) {
             n.routed(false);
             n.output().retired(true);
@@ -349,40 +352,59 @@ public final class SessionTable {
 
     /** Sessions packets are routed to now. */
     public int routedSessions() {
-        return routes.routed.size();
+        return routes.routedCount();
     }
 
-    /** Every session view by id (null at the ids of forgotten sessions). Do not modify the array. */
+    /** Every session view by id (null at the ids of forgotten sessions), up to the highest id (a copy). */
     public Session[] all() {
-        return routes.all;
+        Session[] all = routes.all;
+        int end = all.length;
+        while (end > 0 && all[end - 1] == null) {
+            end--;
+        }
+        return Arrays.copyOf(all, end);
     }
 
-    /** Every named session the table knows, routed or not. Do not modify the array. */
+    /** Every named session the table knows, routed or not (a copy). */
     public NamedSession[] named() {
-        return routes.named;
+        return routes.named();
     }
 
     /**
      * One configuration's routes: allowed sources, VNI → session view; with every view by id, every
      * named session and the counts of forgotten ones, so that one read gives consistent totals.
-     * Immutable.
+     * A reload, an expiry or a forgetting publishes a new instance; a session made for an unknown
+     * VNI is added in place ({@link #route}, under the table's lock), so that making one costs the
+     * same at 10 or 10,000 sessions: its map entry is published with a release store that
+     * {@link #get} reads with an acquire load, and its named entry by a volatile count. Only when a
+     * table is full does it grow into a new instance (doubling: amortised O(1)).
      */
     public static final class Routes {
+        private static final java.lang.invoke.VarHandle SLOT =
+                java.lang.invoke.MethodHandles.arrayElementVarHandle(Session[].class);
+
         final Session[] all;
+        /** Routed views; read and changed only under the table's lock. */
         final List<Session> routed;
+        private volatile int routedCount;
         final SourceAllowList allowSources;
-        final NamedSession[] named;
+        private final NamedSession[] named;
+        private volatile int namedCount;
         final RetiredCounts retired;
         final int[] keys;
         final Session[] values;
         final int mask;
+        /** Map entries in use (under the lock). */
+        private int entries;
 
         private Routes(Session[] all, List<Session> routed, SourceAllowList allowSources, NamedSession[] named,
-                       RetiredCounts retired, int capacity) {
+                       int namedCount, RetiredCounts retired, int capacity) {
             this.all = all;
             this.named = named;
+            this.namedCount = namedCount;
             this.retired = retired;
-            this.routed = List.copyOf(routed);
+            this.routed = new ArrayList<>(routed);
+            this.routedCount = routed.size();
             this.allowSources = allowSources;
             this.keys = new int[capacity];
             this.values = new Session[capacity];
@@ -391,27 +413,68 @@ public final class SessionTable {
 
         static Routes of(Session[] all, List<Session> routed, SourceAllowList allowSources, NamedSession[] named,
                          RetiredCounts retired) {
-            int capacity = Integer.highestOneBit(Math.max(4, routed.size() * 2 + 1)) << 1;
-            Routes s = new Routes(all, routed, allowSources, named, retired, capacity);
+            return of(all, routed, allowSources, named, named.length, retired, routed.size());
+        }
+
+        private static Routes of(Session[] all, List<Session> routed, SourceAllowList allowSources,
+                                 NamedSession[] named, int namedCount, RetiredCounts retired, int expected) {
+            int capacity = Integer.highestOneBit(Math.max(4, expected * 2 + 1)) << 1;
+            Routes s = new Routes(all, routed, allowSources, named, namedCount, retired, capacity);
             for (Session session : routed) {
-                int i = slot(session.vni(), s.mask);
-                while (s.values[i] != null) {
-                    i = (i + 1) & s.mask;
-                }
-                s.keys[i] = session.vni();
-                s.values[i] = session;
+                s.insert(session);
             }
             return s;
         }
 
-        /** Every view by id (null at forgotten ids). Do not modify. */
+        private void insert(Session session) {
+            int i = slot(session.vni(), mask);
+            while (values[i] != null) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = session.vni();
+            SLOT.setRelease(values, i, session); // the key before the value: get() sees both
+            entries++;
+        }
+
+        /**
+         * Routes {@code view} (its id assigned) and, when not null, knows {@code newNamed}: in place
+         * when there is room, else in a grown copy. Returns the routes to publish. Under the lock.
+         */
+        Routes route(Session view, NamedSession newNamed) {
+            Routes t = this;
+            int id = view.id();
+            boolean roomForId = id < all.length;
+            boolean roomForName = newNamed == null || namedCount < named.length;
+            boolean roomInMap = (entries + 1) * 2 <= values.length;
+            if (!roomForId || !roomForName || !roomInMap) {
+                Session[] grownAll = roomForId ? all : Arrays.copyOf(all, Math.max(id + 1, all.length * 2 + 16));
+                NamedSession[] grownNamed = roomForName ? named : Arrays.copyOf(named, named.length * 2 + 16);
+                t = of(grownAll, routed, allowSources, grownNamed, namedCount, retired, (entries + 1) * 2);
+            }
+            t.all[id] = view;
+            if (newNamed != null) {
+                t.named[t.namedCount] = newNamed;
+                t.namedCount = t.namedCount + 1; // volatile: publishes the entry
+            }
+            t.routed.add(view);
+            t.routedCount = t.routed.size();
+            t.insert(view);
+            return t;
+        }
+
+        /** Every view by id (null at forgotten ids, and past the last one). Do not modify. */
         public Session[] all() {
             return all;
         }
 
-        /** Every named session known. Do not modify. */
+        /** Every named session known (a copy: the table appends in place). */
         public NamedSession[] named() {
-            return named;
+            return Arrays.copyOf(named, namedCount);
+        }
+
+        /** Sessions packets are routed to. */
+        int routedCount() {
+            return routedCount;
         }
 
         /** The counts of forgotten sessions. */
@@ -438,7 +501,7 @@ public final class SessionTable {
         public Session get(int vni) {
             int i = slot(vni, mask);
             Session s;
-            while ((s = values[i]) != null) {
+            while ((s = (Session) SLOT.getAcquire(values, i)) != null) {
                 if (keys[i] == vni) {
                     return s;
                 }

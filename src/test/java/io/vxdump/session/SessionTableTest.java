@@ -118,4 +118,68 @@ class SessionTableTest {
             assertSame(s, t.byId(s.id()));
         }
     }
+
+    @Test
+    void sessionsMadeInPlaceAreSeenByOtherThreadsExactlyOnce() throws Exception {
+        // Two receive threads make sessions for the same burst of new VNIs while a third looks them
+        // up: each VNI gets one session (both threads see the same one), every lookup after a
+        // session is made finds it, ids are dense, and the named list and counts keep up.
+        int vnis = 20_000;
+        SessionTable t = new SessionTable(List.of(session(1)), SessionTableTest::session, vnis);
+        Session[][] seen = new Session[2][vnis];
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int k = 0; k < 2; k++) {
+            int lane = k;
+            threads.add(new Thread(() -> {
+                try {
+                    go.await();
+                    for (int v = 0; v < vnis; v++) {
+                        int vni = 1000 + (lane == 0 ? v : vnis - 1 - v);
+                        Session s = t.routes().get(vni);
+                        seen[lane][vni - 1000] = s != null ? s : t.forUnknown(vni);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }));
+        }
+        threads.add(new Thread(() -> {
+            try {
+                go.await();
+                for (int round = 0; round < 50; round++) {
+                    SessionTable.Routes r = t.routes();
+                    for (int v = 0; v < vnis; v++) {
+                        Session s = r.get(1000 + v);
+                        if (s != null && s.vni() != 1000 + v) {
+                            throw new AssertionError("VNI " + (1000 + v) + " found session of VNI " + s.vni());
+                        }
+                    }
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }));
+        threads.forEach(Thread::start);
+        go.countDown();
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        java.util.Set<Integer> ids = new java.util.HashSet<>();
+        for (int v = 0; v < vnis; v++) {
+            assertSame(seen[0][v], seen[1][v], "one session for VNI " + (1000 + v));
+            assertSame(seen[0][v], t.get(1000 + v));
+            assertTrue(ids.add(seen[0][v].id()), "ids are unique");
+            assertSame(seen[0][v], t.byId(seen[0][v].id()));
+        }
+        assertEquals(vnis + 1, t.routedSessions());
+        assertEquals(vnis + 1, t.named().length);
+        assertEquals(java.util.stream.IntStream.rangeClosed(0, vnis).boxed().collect(java.util.stream.Collectors.toSet()),
+                new java.util.HashSet<>(java.util.stream.Stream.concat(ids.stream(), java.util.stream.Stream.of(t.get(1).id())).toList()),
+                "dense ids 0..N");
+    }
 }

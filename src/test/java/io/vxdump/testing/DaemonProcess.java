@@ -55,9 +55,18 @@ public final class DaemonProcess implements AutoCloseable {
     public static DaemonProcess start(Path workDir, List<String> prefix, String... args) throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
-                "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m", launcher().toString(), "serve"));
+                "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m" + receivePath(), launcher().toString(), "serve"));
         command.addAll(List.of(args));
         return launch(workDir, command);
+    }
+
+    /**
+     * The receive path the daemons under test take: {@code -Dvxdump.it.receive=nojna} (the build's
+     * second integration-test run) makes them read with Netty's channel instead of our own recvmmsg.
+     */
+    private static String receivePath() {
+        String path = System.getProperty("vxdump.it.receive");
+        return path == null || path.isBlank() ? "" : " -Dvxdump.receive=" + path;
     }
 
     /**

@@ -1,0 +1,269 @@
+package io.vxdump.receive;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.IoEvent;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.IoRegistration;
+import io.netty.channel.epoll.EpollIoHandle;
+import io.netty.channel.epoll.EpollIoOps;
+import io.netty.channel.epoll.LinuxSocket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.FileDescriptor;
+import io.vxdump.metrics.LongCounter;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A receive socket read by our own {@code recvmmsg} on Netty's epoll event loop: registered as an
+ * {@link EpollIoHandle} (level-triggered EPOLLIN), it reads batches of up to {@link #SLOTS}
+ * datagrams into its {@link MmsgBatch} and runs the packet path on each slot in place. Per
+ * datagram nothing is allocated and no JNI call comes back into Java: the sender is read from the
+ * slot's sockaddr, the length and MSG_TRUNC from its mmsghdr. It keeps reading while batches come
+ * back full, up to {@link #MAX_BATCHES} per wake-up, then returns to the loop so its timers and
+ * tasks (watermarks, wake-ups) run; epoll wakes it again while data waits.
+ * <p>
+ * Nothing is thrown out of {@link #handle}: Netty's loop sleeps a second after an exception.
+ */
+final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
+    private static final Logger LOG = LoggerFactory.getLogger(MmsgSocket.class);
+    static final int SLOTS = 64;
+    static final int MAX_BATCHES = 16;
+    private static final long ERROR_LOG_NANOS = 60_000_000_000L;
+
+    private final LinuxSocket socket;
+    private final int fd;
+    private final IoEventLoop loop;
+    private final MmsgBatch batch = new MmsgBatch(SLOTS, ReceiveSettings.MAX_DATAGRAM);
+    private final boolean geneve;
+    private final LongCounter received;
+    private final InetSocketAddress local;
+    private DatagramProcessor processor;
+    private IoRegistration registration;
+    private int used = SLOTS;
+    private long lastErrorLog = System.nanoTime() - ERROR_LOG_NANOS;
+    private final LongCounter readErrors = new LongCounter();
+    private volatile boolean closed;
+
+    private MmsgSocket(LinuxSocket socket, IoEventLoop loop, io.vxdump.packet.Encapsulation encapsulation,
+                       LongCounter received) throws IOException {
+        this.socket = socket;
+        this.fd = socket.intValue();
+        this.loop = loop;
+        this.geneve = encapsulation == io.vxdump.packet.Encapsulation.GENEVE;
+        this.received = received;
+        this.local = socket.localAddress();
+    }
+
+    /**
+     * A socket bound to {@code at} with SO_REUSEPORT, registered with {@code loop} but not yet read
+     * (what arrives waits in the kernel's buffer until {@link #start}).
+     */
+    static MmsgSocket bind(IoEventLoop loop, InetSocketAddress at, io.vxdump.packet.Encapsulation encapsulation,
+                           LongCounter received, int receiveBuffer) throws IOException, InterruptedException {
+        LinuxSocket s = LinuxSocket.newSocketDgram(at.getAddress() instanceof Inet6Address
+                ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+        try {
+            s.setReusePort(true);
+            // Each datagram's arrival time as the kernel saw it: a record's timestamp is when the
+            // packet came, not when a busy (or stopped) thread got to it.
+            s.setRawOpt(MmsgBatch.SOL_SOCKET, MmsgBatch.SCM_TIMESTAMPNS,
+                    ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, 1));
+            if (receiveBuffer > 0) {
+                s.setReceiveBufferSize(receiveBuffer);
+            }
+            s.bind(at);
+            MmsgSocket m = new MmsgSocket(s, loop, encapsulation, received);
+            m.registration = loop.register(m).sync().getNow();
+            return m;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public FileDescriptor fd() {
+        return socket;
+    }
+
+    @Override
+    public void handle(IoRegistration r, IoEvent event) {
+        try {
+            read();
+        } catch (Throwable t) { // a bug: say so (at most once a minute) and keep the loop running
+            readErrors.increment();
+            logError("receive socket " + local + ": " + t);
+        }
+    }
+
+    /** Reads while batches come back full, within the budget; runs the packet path on each slot. */
+    private void read() {
+        read(MAX_BATCHES);
+    }
+
+    /**
+     * Reads what the socket holds, up to {@link #DRAIN_BATCHES} batches, before the thread promises
+     * the writers a watermark: true when the socket is empty now. Receive thread only.
+     */
+    boolean readQueued() {
+        if (processor == null || closed) {
+            return true;
+        }
+        try {
+            return read(DRAIN_BATCHES);
+        } catch (RuntimeException e) { // a bug: as in handle()
+            readErrors.increment();
+            logError("receive socket " + local + ": " + e);
+            return false;
+        }
+    }
+
+    /** At most this many batches (4,096 datagrams) read before a watermark. */
+    static final int DRAIN_BATCHES = 64;
+
+    /** Reads up to {@code batches} batches; true when the last call found the socket empty. */
+    private boolean read(int batches) {
+        DatagramProcessor p = processor;
+        ByteBuf data = batch.data();
+        boolean empty = false;
+        for (int round = 0; round < batches; round++) {
+            batch.reset(used);
+            int n = Recvmmsg.recvmmsg(fd, batch.address(), SLOTS, Recvmmsg.MSG_DONTWAIT | Recvmmsg.MSG_TRUNC, 0);
+            if (n <= 0) {
+                used = 0;
+                empty = true;
+                if (n < 0) {
+                    int errno = Recvmmsg.errno();
+                    if (errno != Recvmmsg.EAGAIN && errno != Recvmmsg.EINTR) {
+                        readErrors.increment();
+                        logError("receive socket " + local + ": recvmmsg failed, errno " + errno);
+                    }
+                }
+                break;
+            }
+            used = n;
+            for (int i = 0; i < n; i++) {
+                int wire = batch.length(i);
+                int length = Math.min(wire, ReceiveSettings.MAX_DATAGRAM);
+                received.increment();
+                boolean v4 = batch.senderIsIpv4(i);
+                int s4 = v4 ? batch.sender4(i) : 0;
+                long hi = v4 ? 0 : batch.sender6High(i);
+                long lo = v4 ? 0 : batch.sender6Low(i);
+                long at = batch.kernelNanos(i);
+                if (geneve) {
+                    p.processGeneve(data, batch.index(i), length, wire, v4, s4, hi, lo, at);
+                } else {
+                    p.process(data, batch.index(i), length, wire, v4, s4, hi, lo, at);
+                }
+            }
+            if (n < SLOTS) {
+                empty = true;
+                break;
+            }
+        }
+        p.readComplete();
+        return empty;
+    }
+
+    private void logError(String what) {
+        long now = System.nanoTime();
+        if (now - lastErrorLog >= ERROR_LOG_NANOS) {
+            lastErrorLog = now;
+            LOG.warn("{} ({} such error(s) so far)", what, readErrors.get());
+        }
+    }
+
+    /**
+     * This bound socket handed to Netty's datagram channel (JNA did not load): our registration
+     * goes, the channel takes the same file descriptor (what queued stays queued) on the same loop.
+     * Not yet reading: {@link ChannelSocket#start} turns reading on.
+     */
+    ChannelSocket toChannel() throws InterruptedException {
+        loop.submit(() -> {
+            if (registration != null) {
+                registration.cancel();
+            }
+        }).sync();
+        io.netty.channel.epoll.EpollDatagramChannel ch = new io.netty.channel.epoll.EpollDatagramChannel(fd);
+        DatagramHandler handler = new DatagramHandler(geneve ? io.vxdump.packet.Encapsulation.GENEVE
+                : io.vxdump.packet.Encapsulation.VXLAN, received);
+        ch.config().setAutoRead(false);
+        ch.config().setOption(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, ReceiveSettings.MAX_DATAGRAM);
+        ch.config().setOption(io.netty.channel.ChannelOption.RECVBUF_ALLOCATOR, Receiver.nettyBatches());
+        ch.pipeline().addLast(handler);
+        loop.register(ch).sync();
+        batch.close();
+        return new ChannelSocket(ch, handler);
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public int descriptor() {
+        return fd;
+    }
+
+    @Override
+    public void start(DatagramProcessor p) throws InterruptedException {
+        loop.submit(() -> {
+            processor = p;
+            registration.submit(EpollIoOps.EPOLLIN);
+        }).sync();
+    }
+
+    @Override
+    public void receiveBuffer(int bytes) throws IOException {
+        socket.setReceiveBufferSize(bytes);
+    }
+
+    @Override
+    public void forceReceiveBuffer(int bytes) throws IOException {
+        ByteBuffer value = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putInt(0, bytes);
+        socket.setRawOpt(1, 33, value); // SOL_SOCKET, SO_RCVBUFFORCE
+    }
+
+    @Override
+    public int receiveBuffer() throws IOException {
+        return socket.getReceiveBufferSize();
+    }
+
+    @Override
+    public boolean isOpen() {
+        return !closed && socket.isOpen();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        // Netty calls this on the loop itself when the loop shuts down with the socket registered.
+        if (loop.inEventLoop() || loop.isShutdown()) {
+            closeNow();
+            return;
+        }
+        loop.submit(this::closeNow).sync();
+    }
+
+    private void closeNow() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (registration != null) {
+            registration.cancel();
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            LOG.debug("closing receive socket {}: {}", local, e.toString());
+        }
+        batch.close();
+    }
+}
