@@ -159,18 +159,17 @@ public final class DatagramProcessor {
     }
 
     private static long high(InetAddress a) {
-        byte[] b = a.getAddress();
-        long v = 0;
-        for (int i = 0; i < 8; i++) {
-            v = (v << 8) | (b[i] & 0xFF);
-        }
-        return v;
+        return half(a.getAddress(), 0);
     }
 
     private static long low(InetAddress a) {
-        byte[] b = a.getAddress();
+        return half(a.getAddress(), 8);
+    }
+
+    /** Eight bytes of an IPv6 address from {@code from}, big-endian (fallback path only: it allocates). */
+    private static long half(byte[] b, int from) {
         long v = 0;
-        for (int i = 8; i < 16; i++) {
+        for (int i = from; i < from + 8; i++) {
             v = (v << 8) | (b[i] & 0xFF);
         }
         return v;
