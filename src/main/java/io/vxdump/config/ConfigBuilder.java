@@ -37,6 +37,7 @@ public final class ConfigBuilder {
     private long blockSize = 512L << 10;
     private WriteMode.Choice directIo = WriteMode.Choice.AUTO;
     private int maxOpenFiles;
+    private long syncMillis = WriteConfig.DEFAULT_SYNC_MILLIS;
     private long rotateSize = 128L << 20;
     private long rotateIntervalSeconds = 300;
     private long rotatePackets;
@@ -142,6 +143,14 @@ public final class ConfigBuilder {
             throw new IllegalArgumentException("'" + v + "' is not a multiple of 64KiB");
         }
         blockSize = n;
+        return this;
+    }
+
+    public ConfigBuilder syncInterval(String v) {
+        syncMillis = Units.parseDurationMillis(v);
+        if (syncMillis != 0 && syncMillis < 10) {
+            throw new IllegalArgumentException("'" + v + "' is too short (at least 10ms; 0 for off)");
+        }
         return this;
     }
 
@@ -424,7 +433,8 @@ public final class ConfigBuilder {
                 : new SessionFilter(Monitored.OUTER_SOURCE, unknownVniRules,
                         unknownVniDefault == null ? Action.REJECT : unknownVniDefault);
         // A writer always has at least two blocks, whatever buffer-memory says (see WriteBlocks).
-        WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles);
+        WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles,
+                syncMillis);
         List<Listener> listeners = listen.isEmpty()
                 ? List.of(new Listener(io.vxdump.packet.Encapsulation.VXLAN, new InetSocketAddress(4789))) : listen;
         return new ServeConfig(listeners, output, threads, socketBuffer, write,

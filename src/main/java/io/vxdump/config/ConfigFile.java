@@ -51,7 +51,8 @@ public final class ConfigFile {
                     "buffer-memory", new Field(Type.SIZE, ConfigBuilder::blockMemory),
                     "block-size", new Field(Type.SIZE, ConfigBuilder::blockSize),
                     "direct-io", new Field(Type.STRING, ConfigBuilder::directIo),
-                    "max-open-files", new Field(Type.STRING, ConfigBuilder::maxOpenFiles)),
+                    "max-open-files", new Field(Type.STRING, ConfigBuilder::maxOpenFiles),
+                    "sync-interval", new Field(Type.DURATION, ConfigBuilder::syncInterval)),
             "rotation", fields(
                     "max-size", new Field(Type.SIZE, ConfigBuilder::rotateSize),
                     "interval", new Field(Type.DURATION, ConfigBuilder::rotateInterval),

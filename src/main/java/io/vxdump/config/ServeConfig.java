@@ -64,7 +64,8 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
                 .append(Units.formatSize(write.blockMemory())).append(", block-size: ")
                 .append(Units.formatSize(write.blockSize())).append(", direct-io: ")
                 .append(write.directIo().name().toLowerCase()).append(", max-open-files: ")
-                .append(write.maxOpenFiles() == 0 ? "auto" : String.valueOf(write.maxOpenFiles())).append("}\n");
+                .append(write.maxOpenFiles() == 0 ? "auto" : String.valueOf(write.maxOpenFiles()))
+                .append(", sync-interval: ").append(Units.formatMillis(write.syncMillis())).append("}\n");
         s.append("rotation: {max-size: ").append(Units.formatSize(rotation.maxBytes()))
                 .append(", interval: ").append(Units.formatDuration(rotation.intervalNanos() / 1_000_000_000L))
                 .append(", max-packets: ").append(rotation.maxPackets()).append("}\n");
@@ -129,6 +130,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "writer.block-size", write.blockSize(), next.write.blockSize());
         changed(keys, "writer.direct-io", write.directIo(), next.write.directIo());
         changed(keys, "writer.max-open-files", write.maxOpenFiles(), next.write.maxOpenFiles());
+        changed(keys, "writer.sync-interval", write.syncMillis(), next.write.syncMillis());
         changed(keys, "pcap.precision", precision, next.precision);
         changed(keys, "unknown-vni", unknownVni, next.unknownVni);
         changed(keys, "max-sessions", maxSessions, next.maxSessions);

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 public final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h)");
+    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     /** The longest duration whose nanoseconds fit in a long. */
     public static final long MAX_DURATION_SECONDS = Long.MAX_VALUE / 1_000_000_000L;
 
@@ -57,6 +58,34 @@ public final class Units {
             throw new IllegalArgumentException("'" + text + "' is too long (at most " + MAX_DURATION_SECONDS / 3600 + "h)");
         }
         return n * unit;
+    }
+
+    /** Milliseconds of a short duration such as {@code 100ms} or {@code 1s}; at most an hour. */
+    public static long parseDurationMillis(String text) {
+        String t = text.trim();
+        if (t.equals("0")) {
+            return 0;
+        }
+        Matcher m = SHORT_DURATION.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (a number with ms, s, m or h; 0 for off)");
+        }
+        long n = parseNumber(m.group(1), text);
+        long unit = switch (m.group(2)) {
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            case "h" -> 3_600_000;
+            default -> 1;
+        };
+        if (n > 3_600_000 / unit) {
+            throw new IllegalArgumentException("'" + text + "' is too long (at most 1h)");
+        }
+        return n * unit;
+    }
+
+    /** A short duration for people: {@link #formatDuration} where whole seconds, else milliseconds. */
+    public static String formatMillis(long millis) {
+        return millis % 1000 == 0 ? formatDuration(millis / 1000) : millis + "ms";
     }
 
     /** A size for people: the largest binary unit that divides it. */

@@ -11,9 +11,14 @@ import io.vxdump.pcap.WriteMode;
  * @param blockSize    bytes written at once
  * @param directIo     direct I/O: auto (where the file system allows), on, or off
  * @param maxOpenFiles file descriptors all writers together may hold; 0 = from the process's limit
+ * @param syncMillis   with direct I/O, the device's write cache is flushed this often while writers write;
+ *                     0 = never (see {@link io.vxdump.pcap.StorageSync})
  */
 public record WriteConfig(long ringSize, int threads, long blockMemory, int blockSize, WriteMode.Choice directIo,
-                          int maxOpenFiles) {
+                          int maxOpenFiles, long syncMillis) {
+
+    /** Flush the device's cache every 100 ms: short stalls, little to lose at a power cut. */
+    public static final long DEFAULT_SYNC_MILLIS = 100;
 
     /** Descriptors left for sockets, jars, logs and the HTTP server when the budget comes from the limit. */
     public static final int FD_RESERVE = 512;

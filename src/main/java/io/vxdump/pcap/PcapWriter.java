@@ -77,6 +77,11 @@ public final class PcapWriter implements Runnable {
         return wakeup;
     }
 
+    /** Bytes this writer has written to files so far (padding included); any thread. */
+    public long bytesIssued() {
+        return ctx.writeBytes.get();
+    }
+
     /** True while writes fail (disk full, read-only); for the health check. */
     public boolean failing() {
         return ctx.gate.failing();
@@ -137,7 +142,7 @@ public final class PcapWriter implements Runnable {
             o.finish(ctx);
         }
         LOG.debug("writer {}: {} writes of {} bytes on average; waited {} times for an idle receive thread",
-                thread.getName(), ctx.writes, ctx.writes == 0 ? 0 : ctx.writeBytes / ctx.writes, waits);
+                thread.getName(), ctx.writes, ctx.writes == 0 ? 0 : ctx.writeBytes.get() / ctx.writes, waits);
     }
 
     private void write(StagingRing ring) {

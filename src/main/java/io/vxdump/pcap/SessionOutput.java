@@ -348,7 +348,7 @@ public final class SessionOutput {
             ByteBuffer n = block.nio;
             n.limit(to).position(from);
             ctx.writes++;
-            ctx.writeBytes += to - from;
+            ctx.writeBytes.add(to - from);
             while (n.hasRemaining()) {
                 channel.write(n, blockStart + n.position());
             }

@@ -16,7 +16,8 @@ final class WriterContext {
     long now;
     /** Writes issued and bytes they carried (padding included), for the writer's closing debug line. */
     long writes;
-    long writeBytes;
+    /** Bytes written (padding included); read by {@link StorageSync} on its own thread. */
+    final io.vxdump.metrics.LongCounter writeBytes = new io.vxdump.metrics.LongCounter();
 
     WriterContext(WriteMode mode, WriteBlocks blocks, FileHandles files, WriteFailureGate gate,
                   FileFinisher finisher, OutputSettings settings) {

@@ -75,6 +75,11 @@ final class MmsgBatch implements AutoCloseable {
         return slots;
     }
 
+    /** Bytes each slot holds: a longer datagram is cut to this. */
+    int slotSize() {
+        return slotSize;
+    }
+
     /** The address of the mmsghdr array, for recvmmsg. */
     long address() {
         return metaAddress;
@@ -152,6 +157,31 @@ final class MmsgBatch implements AutoCloseable {
             return 0;
         }
         return meta.getLong(c + 16) * 1_000_000_000L + meta.getLong(c + 24);
+    }
+
+    /**
+     * Fills slot {@code i} as {@code recvmmsg} would for one IPv4 datagram of {@code length} bytes
+     * (those of {@code datagram} that fit): its bytes, length and flags, the sender, and an SCM_TIMESTAMPNS control message. For tests and the benchmark of
+     * the slot loop, which must see what the kernel writes without a socket.
+     */
+    void received(int i, byte[] datagram, int length, int sender4, int port, long kernelNanos) {
+        data.setBytes(index(i), datagram, 0, Math.min(datagram.length, slotSize));
+        int h = i * MMSGHDR;
+        // Called with MSG_TRUNC, recvmmsg reports the datagram's real length, however much fitted.
+        meta.putInt(h + MSG_LEN, length);
+        meta.putInt(h + MSG_FLAGS, length > slotSize ? Recvmmsg.MSG_TRUNC : 0);
+        meta.putInt(h + MSG_NAMELEN, 16);
+        int a = names + i * SOCKADDR;
+        meta.putShort(a, (short) AF_INET);
+        metaNetwork.putShort(a + 2, (short) port);
+        metaNetwork.putInt(a + 4, sender4);
+        meta.putLong(h + MSG_CONTROLLEN, CMSG_TIMESPEC);
+        int c = controls + i * CONTROL;
+        meta.putLong(c, CMSG_TIMESPEC);
+        meta.putInt(c + 8, SOL_SOCKET);
+        meta.putInt(c + 12, SCM_TIMESTAMPNS);
+        meta.putLong(c + 16, kernelNanos / 1_000_000_000L);
+        meta.putLong(c + 24, kernelNanos % 1_000_000_000L);
     }
 
     @Override

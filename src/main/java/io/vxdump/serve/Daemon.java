@@ -68,6 +68,8 @@ public final class Daemon {
     private DiskRetention retention;
     private volatile io.vxdump.upload.S3Shipper shipper;
     private final List<PcapWriter> writers = new ArrayList<>();
+    /** Flushes the device's cache while direct I/O writes; null when buffered. */
+    private io.vxdump.pcap.StorageSync storageSync;
     private Receiver receiver;
     private Accounting accounting;
     private List<io.vxdump.config.Listener> bound = List.of();
@@ -215,6 +217,12 @@ public final class Daemon {
             wakeups[w] = writer.wakeup();
             writer.start();
         }
+        if (mode.direct()) {
+            List<PcapWriter> all = List.copyOf(writers);
+            storageSync = new io.vxdump.pcap.StorageSync(output.directory(),
+                    () -> all.stream().mapToLong(PcapWriter::bytesIssued).sum())
+                    .start(java.time.Duration.ofMillis(write.syncMillis()));
+        }
         retention.reserve(() -> {
             long r = 0;
             for (PcapWriter w : writers) {
@@ -351,6 +359,18 @@ public final class Daemon {
                         ? "upload backlog: " + retention.index().backlogFiles() + " file(s) not uploaded, the oldest for "
                         + (long) age + " s" + (ship.lastError().isEmpty() ? "" : " (" + ship.lastError() + ")") : "";
             });
+        }
+        if (storageSync != null) {
+            io.vxdump.pcap.StorageSync s = storageSync;
+            io.micrometer.core.instrument.FunctionCounter.builder("vxdump.storage.syncs", s, io.vxdump.pcap.StorageSync::syncs)
+                    .description("flushes of the output device's write cache (writer.sync-interval, direct I/O)")
+                    .register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("vxdump.storage.sync.seconds", s,
+                            x -> x.syncNanos() / 1e9)
+                    .description("time the flushes took: the device stalls writes for as long").register(registry);
+            io.micrometer.core.instrument.FunctionCounter.builder("vxdump.storage.sync.failures", s,
+                            io.vxdump.pcap.StorageSync::failures)
+                    .description("flushes of the output device that failed (logged at most once a minute)").register(registry);
         }
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success", this, d -> d.lastReloadOk ? 1 : 0)
                 .description("1 when the last configuration reload (SIGHUP) succeeded, 0 when it was refused").register(registry);
@@ -521,6 +541,9 @@ public final class Daemon {
         receiver.stop();
         for (PcapWriter w : writers) {
             w.drainAndStop();
+        }
+        if (storageSync != null) {
+            storageSync.close(); // the finisher's fsyncs make the last files durable
         }
         // Every file is handed over; the finisher renames them all, then hooks and uploads share the time left.
         finisher.shutdown(deadline);

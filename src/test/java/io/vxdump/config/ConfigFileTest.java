@@ -22,7 +22,7 @@ class ConfigFileTest {
             output: /var/lib/vxdump/captures
             receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
             staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
-            writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto}
+            writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto, sync-interval: 100ms}
             rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
             retention: {max-files: 0, max-bytes: 0, min-free: 5%, max-bytes-total: 0}   # see "Retention"
             pcap: {precision: micro, snaplen: 0}           # snaplen 0 = whole frame
@@ -52,7 +52,8 @@ class ConfigFileTest {
         assertEquals(Path.of("/var/lib/vxdump/captures"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
-        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0), c.write());
+        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0,
+                100), c.write());
         assertEquals(128L << 20, c.rotation().maxBytes());
         assertEquals(300_000_000_000L, c.rotation().intervalNanos());
         assertEquals(Precision.MICRO, c.precision());
@@ -144,7 +145,7 @@ class ConfigFileTest {
         assertTrue(text.contains("  - {vni: 5569041, name: backend, snaplen: 256}"), text);
         assertTrue(text.contains("any other VNI N: session vni-N"), text);
         assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, "
-                + "max-open-files: auto}"), text);
+                + "max-open-files: auto, sync-interval: 100ms}"), text);
         assertTrue(text.contains("staging: {ring-size: 64MiB}"), text);
         assertTrue(text.contains("min-free: 5%, max-bytes-total: 0}"), "a 5 % floor by default: " + text);
     }

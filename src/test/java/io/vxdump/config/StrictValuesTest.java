@@ -62,6 +62,17 @@ class StrictValuesTest {
     }
 
     @Test
+    void theSyncIntervalTakesMillisecondsAndRefusesWhatWouldBusyTheDisk() throws Exception {
+        assertEquals(100, ConfigFiles.load(dir, "output: x\n").write().syncMillis());
+        assertEquals(250, ConfigFiles.load(dir, "writer: {sync-interval: 250ms}\n").write().syncMillis());
+        assertEquals(0, ConfigFiles.load(dir, "writer: {sync-interval: 0}\n").write().syncMillis());
+        String m = ConfigFiles.error(dir, "writer: {sync-interval: 1ms}\n");
+        assertTrue(m.endsWith(":1: writer.sync-interval: '1ms' is too short (at least 10ms; 0 for off)"), m);
+        m = ConfigFiles.error(dir, "writer: {sync-interval: 100}\n");
+        assertTrue(m.contains(":1: writer.sync-interval: '100' is not a duration"), m);
+    }
+
+    @Test
     void aSizeThatWouldOverflowIsRefused() {
         String m = ConfigFiles.error(dir, "rotation: {max-size: 9000000TiB}\n");
         assertTrue(m.contains("rotation.max-size: '9000000TiB' is too large"), m);

@@ -34,6 +34,20 @@ class UnitsTest {
     }
 
     @Test
+    void shortDurations() {
+        assertEquals(0, Units.parseDurationMillis("0"));
+        assertEquals(100, Units.parseDurationMillis("100ms"));
+        assertEquals(2000, Units.parseDurationMillis("2s"));
+        assertEquals(3_600_000, Units.parseDurationMillis("1h"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMillis("2h"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMillis("100"));
+        assertThrows(IllegalArgumentException.class, () -> Units.parseDurationMillis("1us"));
+        assertEquals("100ms", Units.formatMillis(100));
+        assertEquals("2s", Units.formatMillis(2000));
+        assertEquals("0", Units.formatMillis(0));
+    }
+
+    @Test
     void hostPorts() {
         assertEquals(4789, HostPort.parse("0.0.0.0:4789").getPort());
         assertEquals("[::1]:9", HostPort.format(HostPort.parse("[::1]:9")));
