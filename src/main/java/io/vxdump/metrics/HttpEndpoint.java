@@ -118,20 +118,20 @@ final class HttpEndpoint extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         String accept = request.headers().get(HttpHeaderNames.ACCEPT);
-        String type = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS : TEXT;
+        boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+        String type = openMetrics ? OPENMETRICS : TEXT;
         try {
             scrapes.execute(() -> {
-                String body;
+                io.netty.buffer.ByteBuf body;
                 try {
-                    up.meters().registerNewSessions();
-                    body = up.registry().scrape(type);
+                    body = scrape(up, openMetrics);
                 } catch (RuntimeException e) {
                     LOG.warn("scrape failed: {}", e.toString());
                     respond(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "text/plain; charset=utf-8",
                             "scrape failed\n", head, false);
                     return;
                 }
-                respond(ctx, HttpResponseStatus.OK, type, body, head, keepAlive);
+                send(ctx, response(HttpResponseStatus.OK, type, body, head), keepAlive);
             });
         } catch (RejectedExecutionException e) {
             respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
@@ -151,11 +151,45 @@ final class HttpEndpoint extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, String type, String body, boolean head) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return response(status, type, Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8)), head);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, String type, io.netty.buffer.ByteBuf body,
+                                             boolean head) {
+        int length = body.readableBytes();
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, head ? Unpooled.EMPTY_BUFFER : body);
+        if (head) {
+            body.release();
+        }
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, type).setInt(HttpHeaderNames.CONTENT_LENGTH, length);
         return r;
+    }
+
+    private static final String EOF = "# EOF\n";
+
+    /**
+     * One scrape: Micrometer's meters (the JVM's, and vxdump's without a session label), then the
+     * families with a session label, written directly ({@link SessionSeries}); OpenMetrics' closing
+     * {@code # EOF} moves to the very end.
+     */
+    private static io.netty.buffer.ByteBuf scrape(Served up, boolean openMetrics) {
+        up.meters().registerNewSessions();
+        String meters = up.registry().scrape(openMetrics ? OPENMETRICS : TEXT);
+        if (openMetrics && meters.endsWith(EOF)) {
+            meters = meters.substring(0, meters.length() - EOF.length());
+        }
+        io.netty.buffer.ByteBuf body = Unpooled.buffer(meters.length() + (1 << 16));
+        try {
+            body.writeCharSequence(meters, StandardCharsets.UTF_8);
+            up.meters().writeSessionSeries(body, openMetrics);
+            if (openMetrics) {
+                body.writeCharSequence(EOF, StandardCharsets.US_ASCII);
+            }
+            return body;
+        } catch (RuntimeException e) {
+            body.release();
+            throw e;
+        }
     }
 
     /** Thread-safe (Netty hands a write from another thread to the channel's loop). */

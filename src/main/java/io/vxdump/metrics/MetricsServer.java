@@ -94,8 +94,7 @@ public final class MetricsServer {
     public void serve(PrometheusMeterRegistry registry, VxdumpMeters meters, HealthCheck health) {
         endpoint.serve(registry, meters, health);
         scrapes.scheduleAtFixedRate(health::sample, 1, 1, TimeUnit.SECONDS);
-        // New sessions get their meters here, not in the scrape, so a scrape after thousands of new
-        // sessions still answers quickly.
+        // A listener a reload added gets its meter within a second even when nobody scrapes.
         scrapes.scheduleAtFixedRate(meters::registerNewSessions, 1, 1, TimeUnit.SECONDS);
     }
 
