@@ -54,6 +54,17 @@ class ManySessionsIT {
             assertTrue(m.get("vxdump_writer_open_files") <= 300, "open files " + m.get("vxdump_writer_open_files"));
             assertTrue(m.get("vxdump_writer_files_reopened_total") > 0, "the budget was exercised");
             assertTrue(fds < 300 + 200, "descriptors in use: " + fds);
+            // Once nothing is pending, the scrape says what the files will hold, session by session.
+            SignalsIT.waitFor(() -> MetricsIT.samples(d.http("/metrics", null).getValue())
+                    .get("vxdump_packets_pending") == 0, "nothing pending");
+            Map<String, Double> written = MetricsIT.samples(d.http("/metrics", null).getValue());
+            double sum = 0;
+            for (int s = 0; s < SESSIONS; s++) {
+                Double w = written.get("vxdump_packets_written_total{session=\"vni-" + (1000 + s) + "\"}");
+                assertEquals(ROUNDS, w == null ? -1 : w, "scraped written of vni-" + (1000 + s));
+                sum += w;
+            }
+            assertEquals(datagrams.size(), sum, "the scrape's written adds up to every datagram");
             assertEquals(0, d.terminate(60));
         }
         Map<String, Long> t = d.totals();

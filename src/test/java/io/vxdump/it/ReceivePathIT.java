@@ -67,6 +67,63 @@ class ReceivePathIT {
         }
     }
 
+    /**
+     * SIGTERM while datagrams pour in on two sockets: the sockets close under load, the daemon
+     * exits cleanly within its stop timeout, and every datagram it read is accounted for: in a
+     * file (read back by libpcap) or counted as dropped by reason.
+     */
+    @Test
+    void aStopWhileDatagramsPourInAccountsForEveryDatagramRead() throws Exception {
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
+                "--threads", "2");
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread sender = new Thread(() -> {
+            List<DatagramSocket> sockets = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    sockets.add(new DatagramSocket());
+                }
+                byte[][] frames = new byte[16][];
+                for (int i = 0; i < frames.length; i++) {
+                    frames[i] = vxlan(70 + i % 4, Frames.sized(200 + i * 50, i));
+                }
+                for (long i = 0; !stop.get(); i++) {
+                    byte[] f = frames[(int) (i % frames.length)];
+                    sockets.get((int) (i % sockets.size())).send(new DatagramPacket(f, f.length, d.address()));
+                    sent.incrementAndGet();
+                    if (i % 64 == 63) {
+                        Thread.sleep(0, 200_000);
+                    }
+                }
+            } catch (Exception e) {
+                // the port is gone once the daemon stops: nothing more to send
+            } finally {
+                sockets.forEach(DatagramSocket::close);
+            }
+        });
+        try (d) {
+            sender.start();
+            SignalsIT.waitFor(() -> sent.get() > 50_000, "the load runs");
+            assertEquals(0, d.terminate(60), "a clean stop under load:\n" + d.log());
+        } finally {
+            stop.set(true);
+            sender.join();
+        }
+        Map<String, Long> t = d.totals();
+        long dropped = t.entrySet().stream().filter(e -> e.getKey().startsWith("dropped_")).mapToLong(Map.Entry::getValue).sum();
+        assertTrue(t.get("received") > 50_000, t.toString());
+        assertEquals(0L, t.get("pending"), t.toString());
+        assertEquals(t.get("received"), t.get("written") + t.get("filtered") + dropped, "every datagram read is accounted for: " + t);
+        long records = 0;
+        for (Path f : SignalsIT.filesEnding(out, ".pcap")) {
+            records += io.vxdump.testing.Libpcap.read(f).size();
+        }
+        assertEquals(t.get("written"), records, "what the totals call written is in the finished files");
+        assertEquals(List.of(), SignalsIT.filesEnding(out, ".part"), "every file finished");
+    }
+
     private static void send(InetAddress from, InetSocketAddress to, int vni, int count) throws Exception {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(from, 0))) {
             for (int i = 0; i < count; i++) {
