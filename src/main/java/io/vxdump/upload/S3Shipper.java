@@ -63,8 +63,18 @@ public final class S3Shipper {
         for (Failure f : Failure.values()) {
             failures.put(f, new java.util.concurrent.atomic.AtomicLong());
         }
+        // No call may hang an upload thread for good: connections that stall (no byte either way
+        // for 30 s) are closed, and an attempt that outlasts its part at 1 MiB/s (2 min at least)
+        // is abandoned and retried. The file stays in the backlog until a try succeeds.
+        java.time.Duration attempt = java.time.Duration.ofSeconds(Math.max(120, settings.partSize() >> 20));
         S3AsyncClientBuilder b = S3AsyncClient.builder()
-                .httpClient(AwsCrtAsyncHttpClient.create())
+                .httpClient(AwsCrtAsyncHttpClient.builder()
+                        .connectionTimeout(java.time.Duration.ofSeconds(10))
+                        .connectionAcquisitionTimeout(java.time.Duration.ofSeconds(60))
+                        .connectionHealthConfiguration(h -> h.minimumThroughputInBps(1L)
+                                .minimumThroughputTimeout(java.time.Duration.ofSeconds(30)))
+                        .build())
+                .overrideConfiguration(c -> c.apiCallAttemptTimeout(attempt))
                 .multipartEnabled(true)
                 .multipartConfiguration(c -> c.thresholdInBytes(settings.partSize()).minimumPartSizeInBytes(settings.partSize()))
                 .forcePathStyle(settings.pathStyle());

@@ -151,14 +151,15 @@ class UploadIT {
             DaemonProcess again = DaemonProcess.start(dir, s3.env(), "--config", cfg.toString(),
                     "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1", "--instance-id", "i1");
             try (again) {
-                long deadline = System.nanoTime() + 30_000_000_000L;
+                // Long enough for a stalled connection to be given up (30 s) and the file tried again.
+                long deadline = System.nanoTime() + 90_000_000_000L;
                 while (System.nanoTime() < deadline && MetricsIT.samples(again.http("/metrics", null).getValue())
                         .get("vxdump_upload_files_total") < 6) {
                     Thread.sleep(200);
                 }
                 var m = MetricsIT.samples(again.http("/metrics", null).getValue());
                 assertEquals(6.0, m.get("vxdump_upload_files_total"),
-                        "the killed run's backlog and its two recovered files, each uploaded once");
+                        "the killed run's backlog and its two recovered files, each uploaded once; the log:\n" + again.log());
                 assertEquals(0.0, m.get("vxdump_upload_backlog_files"));
                 assertEquals(0, again.terminate(30));
             }
