@@ -40,6 +40,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         root.setLevel(Level.toLevel(System.getenv("VXDUMP_LOG_LEVEL"), Level.INFO));
         root.addAppender(stderr);
         context.getLogger("io.netty").setLevel(Level.WARN);
+        context.getLogger("org.pcap4j").setLevel(Level.WARN); // fetch's filter: no library-loading chatter
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 }

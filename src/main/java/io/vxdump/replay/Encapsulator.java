@@ -1,5 +1,6 @@
 package io.vxdump.replay;
 
+import io.vxdump.capture.CapturedPacket;
 import io.netty.buffer.Unpooled;
 import io.vxdump.packet.Ethernet;
 import io.vxdump.packet.InnerFrame;

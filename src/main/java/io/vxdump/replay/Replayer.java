@@ -1,5 +1,8 @@
 package io.vxdump.replay;
 
+import io.vxdump.capture.CaptureReader;
+import io.vxdump.capture.CapturedPacket;
+import io.vxdump.capture.CaptureFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

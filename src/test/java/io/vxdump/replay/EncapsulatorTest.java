@@ -1,5 +1,6 @@
 package io.vxdump.replay;
 
+import io.vxdump.capture.CapturedPacket;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

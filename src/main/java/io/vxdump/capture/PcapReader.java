@@ -1,4 +1,4 @@
-package io.vxdump.replay;
+package io.vxdump.capture;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +22,11 @@ final class PcapReader extends CaptureReader {
         byte[] rest = read(20, false);
         ByteBuffer h = ByteBuffer.wrap(rest).order(order);
         this.linkType = h.getInt(16) & 0x0FFFFFFF; // the upper bits carry FCS information
+    }
+
+    @Override
+    public boolean nanosecondTimestamps() {
+        return nanosPerUnit == 1;
     }
 
     @Override

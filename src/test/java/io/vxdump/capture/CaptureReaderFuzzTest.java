@@ -1,4 +1,4 @@
-package io.vxdump.replay;
+package io.vxdump.capture;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.vxdump.replay;
+package io.vxdump.capture;
 
 import java.io.IOException;
 

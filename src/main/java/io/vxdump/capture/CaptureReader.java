@@ -1,4 +1,4 @@
-package io.vxdump.replay;
+package io.vxdump.capture;
 
 import java.io.BufferedInputStream;
 import java.io.Closeable;
@@ -29,11 +29,27 @@ public abstract class CaptureReader implements Closeable {
     public static CaptureReader open(Path file) throws IOException {
         InputStream in;
         try {
-            in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            in = Files.newInputStream(file);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "no such file");
         }
-        byte[] magic = in.readNBytes(4);
+        return open(in, file);
+    }
+
+    /**
+     * Reads a capture from {@code stream} (a download, a gunzip), named {@code name} in messages;
+     * closes the stream when it is not a capture.
+     */
+    public static CaptureReader open(InputStream stream, Path name) throws IOException {
+        InputStream in = new BufferedInputStream(stream, 1 << 16);
+        Path file = name;
+        byte[] magic;
+        try {
+            magic = in.readNBytes(4);
+        } catch (IOException e) {
+            in.close();
+            throw e;
+        }
         if (magic.length < 4) {
             in.close();
             throw new CaptureFormatException("not a capture file (too short for a header)", false);
@@ -55,6 +71,11 @@ public abstract class CaptureReader implements Closeable {
         }
         in.close();
         throw new CaptureFormatException("not a capture file (neither pcap nor pcapng magic)", false);
+    }
+
+    /** True when timestamps are finer than microseconds (nanosecond pcap, a pcapng resolution). */
+    public boolean nanosecondTimestamps() {
+        return false;
     }
 
     /** The next packet, or null at the end of the file. */

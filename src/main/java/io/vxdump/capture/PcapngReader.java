@@ -1,4 +1,4 @@
-package io.vxdump.replay;
+package io.vxdump.capture;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +26,12 @@ final class PcapngReader extends CaptureReader {
     private ByteOrder order;
     private final List<Interface> interfaces = new ArrayList<>();
     private long lastTimestamp;
+
+    @Override
+    public boolean nanosecondTimestamps() {
+        // The interfaces seen so far: a pcapng file describes its interfaces before their packets.
+        return interfaces.stream().anyMatch(i -> i.unitsPerSecond() > 1_000_000);
+    }
 
     PcapngReader(InputStream in, Path file) throws IOException {
         super(in, file);
