@@ -110,8 +110,9 @@ class ExposureIT {
     @Test
     void aSecondInstanceOnTheSameOutputTouchesNothing() throws Exception {
         Path out = dir.resolve("out");
+        // No interval rotation: a 5-minute boundary mid-test would finish the first's file itself.
         DaemonProcess first = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
-                "--threads", "1", "--instance-id", "same");
+                "--threads", "1", "--instance-id", "same", "--rotate-interval", "0");
         try (first) {
             List<byte[]> datagrams = new ArrayList<>();
             for (int i = 0; i < 40_000; i++) {
