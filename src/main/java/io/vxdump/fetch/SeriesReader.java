@@ -1,6 +1,5 @@
 package io.vxdump.fetch;
 
-import io.vxdump.capture.CaptureFormatException;
 import io.vxdump.capture.CaptureReader;
 import io.vxdump.capture.CapturedPacket;
 import java.io.IOException;
@@ -44,8 +43,7 @@ final class SeriesReader implements AutoCloseable {
             try {
                 p = reader.next();
             } catch (IOException e) { // truncated, corrupt, or a gzip stream cut short
-                String why = e instanceof CaptureFormatException || e.getMessage() == null ? String.valueOf(e.getMessage())
-                        : e.getMessage();
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
                 warn.accept(current.path() + ": " + why + "; its " + readInFile
                         + " whole record(s) before that were read, the rest is left out");
                 p = null;

@@ -10,7 +10,6 @@ import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -40,7 +39,8 @@ final class SessionSeries {
     /** Forgotten sessions' counts are shown from the first forgetting on, as a series that never goes. */
     private boolean expiredShown;
     private final byte[] digits = new byte[20];
-    private final List<String[]> rules = new ArrayList<>();
+    /** One session's rules and their counts, in first-seen order; reused across sessions. */
+    private final java.util.Map<RuleKey, long[]> rules = new java.util.LinkedHashMap<>();
 
     SessionSeries(SessionTable sessions, List<DatagramProcessor> processors, DiskRetention retention) {
         this.sessions = sessions;
@@ -128,46 +128,28 @@ final class SessionSeries {
         for (Session v : s.views()) {
             List<FilterRule> list = v.filter().rules();
             for (int i = 0; i <= list.size(); i++) {
-                String rule = i < list.size() ? String.valueOf(list.get(i).number()) : "default";
-                String direction = i < list.size() ? list.get(i).direction().label() : "any";
-                if (!known(rule, direction)) {
-                    rules.add(new String[] {rule, direction});
-                }
+                RuleKey key = i < list.size()
+                        ? new RuleKey(String.valueOf(list.get(i).number()), list.get(i).direction().label())
+                        : RuleKey.DEFAULT;
+                int decision = i;
+                rules.computeIfAbsent(key, k -> new long[1])[0] += v.sum(l -> l.decisions(decision));
             }
         }
-        for (String[] r : rules) {
-            long total = 0;
-            for (Session v : s.views()) {
-                List<FilterRule> list = v.filter().rules();
-                for (int i = 0; i <= list.size(); i++) {
-                    boolean same = i < list.size()
-                            ? list.get(i).direction().label().equals(r[1]) && String.valueOf(list.get(i).number()).equals(r[0])
-                            : r[0].equals("default");
-                    if (same) {
-                        int decision = i;
-                        total += v.sum(l -> l.decisions(decision));
-                        break;
-                    }
-                }
-            }
+        for (var r : rules.entrySet()) {
             ascii(out, "vxdump_filter_rule_matches_total{direction=\"");
-            label(out, r[1]);
+            label(out, r.getKey().direction());
             ascii(out, "\",rule=\"");
-            label(out, r[0]);
+            label(out, r.getKey().rule());
             ascii(out, "\",session=\"");
             label(out, s.name());
             ascii(out, "\"} ");
-            value(out, total);
+            value(out, r.getValue()[0]);
         }
     }
 
-    private boolean known(String rule, String direction) {
-        for (String[] r : rules) {
-            if (r[0].equals(rule) && r[1].equals(direction)) {
-                return true;
-            }
-        }
-        return false;
+    /** A rule as its series names it: AWS numbers rules uniquely per direction. */
+    private record RuleKey(String rule, String direction) {
+        static final RuleKey DEFAULT = new RuleKey("default", "any");
     }
 
     private void global(ByteBuf out, String family, DropReason reason, ToLongFunction<DatagramProcessor> count) {

@@ -38,6 +38,8 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
     private final LinuxSocket socket;
     private final int fd;
     private final IoEventLoop loop;
+    /** The loop's task queue, asked before each nap (a waiting task ends the naps). */
+    private final io.netty.util.concurrent.SingleThreadEventExecutor executor;
     private final MmsgBatch batch = new MmsgBatch(SLOTS, ReceiveSettings.MAX_DATAGRAM);
     private final boolean geneve;
     private final LongCounter received;
@@ -54,6 +56,7 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
         this.socket = socket;
         this.fd = socket.intValue();
         this.loop = loop;
+        this.executor = loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e ? e : null;
         this.geneve = encapsulation == io.vxdump.packet.Encapsulation.GENEVE;
         this.received = received;
         this.local = socket.localAddress();
@@ -125,7 +128,7 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
     /** Naps per wake-up before the loop's timers and tasks get their turn. */
     static final int MAX_NAPS = 4;
     private boolean tasksWaiting() {
-        return loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e && e.pendingTasks() > 0;
+        return executor != null && executor.pendingTasks() > 0;
     }
 
     /** The last read found the socket empty. */
