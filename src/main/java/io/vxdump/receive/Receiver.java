@@ -372,7 +372,8 @@ public final class Receiver {
      * receive threads, into {@code processor}: the socket read path (recvmmsg, Netty's channel
      * code, the handler) is compiled before the real port opens. Returns how many arrived.
      */
-    long warmUp(DatagramProcessor processor, java.util.List<byte[]> payloads, int datagrams) throws InterruptedException {
+    long warmUp(DatagramProcessor processor, java.util.List<byte[]> payloads, byte[] fresh, int freshEvery, int datagrams)
+            throws InterruptedException {
         openGroup(sockets());
         ReceiveSocket socket;
         try {
@@ -387,9 +388,18 @@ public final class Receiver {
             out.connect(socket.localAddress());
             java.nio.ByteBuffer[] buffers = payloads.stream().map(java.nio.ByteBuffer::wrap)
                     .toArray(java.nio.ByteBuffer[]::new);
+            java.nio.ByteBuffer freshBuffer = java.nio.ByteBuffer.wrap(fresh);
+            int nextFresh = Warmup.socketRoundFirstVni();
             long deadline = System.nanoTime() + 3_000_000_000L;
             for (int i = 0; i < datagrams && System.nanoTime() < deadline; i++) {
                 java.nio.ByteBuffer b = buffers[i % buffers.length];
+                if (i % freshEvery == freshEvery - 1) { // a new session now and then, as in the direct round
+                    int vni = nextFresh++;
+                    fresh[4] = (byte) (vni >>> 16);
+                    fresh[5] = (byte) (vni >>> 8);
+                    fresh[6] = (byte) vni;
+                    b = freshBuffer;
+                }
                 out.write(b.rewind());
                 if ((i & 255) == 255) {
                     // Let the receiver keep up: a warm-up that overflows the socket warms less.

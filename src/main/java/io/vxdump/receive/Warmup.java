@@ -39,6 +39,16 @@ import java.util.stream.Stream;
 public final class Warmup {
     /** Datagrams of each round: enough for C2 to compile the path and its callees. */
     static final int DATAGRAMS = 60_000;
+    /**
+     * Every this many datagrams, one for a VNI not seen before: a session is made, the lookup
+     * misses and the writer meets a new output all through the warm-up, not only at its start, so
+     * C2 compiles those branches instead of trapping on the first real new session (a deopt and a
+     * recompile on the receive core while the first burst arrives; seen in -XX:+LogCompilation).
+     */
+    static final int NEW_VNI_EVERY = 2048;
+    /** Sessions the warm-up may make: the fresh VNIs of both rounds and the fixed ones. */
+    private static final int MAX_SESSIONS = 2 * DATAGRAMS / NEW_VNI_EVERY + 16;
+    private static final int FIRST_FRESH_VNI = 1_000;
     private static final long MAX_NANOS = 3_000_000_000L;
 
     private Warmup() {
@@ -54,8 +64,9 @@ public final class Warmup {
                            SourceAllowList allow, Receiver receiver, boolean geneve) throws IOException, InterruptedException {
         deleteTree(scratch);
         io.vxdump.pcap.FileModes.createDirectories(scratch);
-        // Small files, one kept per session: at most ~2 MiB per warm-up session on the output's disk.
-        OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(1 << 20, 0, 0),
+        // Files of a few blocks, one kept per session (at most ~4 MiB each on the output's disk):
+        // blocks fill and are written whole, as under load, and files rotate.
+        OutputSettings settings = new OutputSettings(scratch, Precision.MICRO, new RotationPolicy(4 << 20, 0, 0),
                 new Retention(1, 0), Optional.empty());
         List<Session> sessions = new ArrayList<>();
         sessions.add(new Session(100, "kept", 0, SessionFilter.KEEP_ALL, new SessionOutput("kept", 0, settings), 1));
@@ -63,27 +74,31 @@ public final class Warmup {
         // Like the daemon's table: sessions for unknown VNIs are made (up to a limit) with the
         // daemon's filter for them, so the JIT sees the branches the real traffic takes.
         SessionTable table = new SessionTable(sessions,
-                vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1), 8,
-                1, allow);
+                vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1),
+                MAX_SESSIONS, 1, allow);
         StagingRing direct = new StagingRing(4 << 20);
         StagingRing socket = new StagingRing(4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
-        PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, id -> table.byId(id).output(),
-                finisher, settings, mode, 8 << 20, 1 << 20, 16).quiet();
+        PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, table.outputs(),
+                finisher, settings, mode, 8 << 20, 256 << 10, 64).quiet();
         writer.start();
         WriterWakeup[] wakeups = {writer.wakeup()};
         List<byte[]> payloads = new ArrayList<>(List.of(datagram(100, 128, 6), datagram(101, 1400, 6),
                 datagram(100, 300, 17), datagram(101, 90, 17), datagram(100, 1400, 17)));
-        for (int vni = 7; vni < 15; vni++) { // as many as the limit: no session-limit warning from a warm-up
+        for (int vni = 7; vni < 15; vni++) {
             payloads.add(datagram(vni, vni % 2 == 0 ? 128 : 1400, 6));
         }
+        byte[] fresh = datagram(FIRST_FRESH_VNI, 600, 17); // its VNI changes each time it is sent
         long done = 0;
         try {
+            // The socket round's ring has no producer yet: without this its watermark (0) would hold
+            // every record of the direct round back, and the writer would wait instead of writing.
+            socket.advanceWatermark(Long.MAX_VALUE);
             DatagramProcessor first = new DatagramProcessor(0, table, new StagingRing[] {direct}, wakeups);
-            done += handDirectly(first, payloads, geneve);
+            done += handDirectly(first, payloads, fresh, geneve);
             first.close();
             DatagramProcessor second = new DatagramProcessor(0, table, new StagingRing[] {socket}, wakeups);
-            done += receiver.warmUp(second, payloads, DATAGRAMS);
+            done += receiver.warmUp(second, payloads, fresh, NEW_VNI_EVERY, DATAGRAMS);
             second.close();
         } finally {
             socket.close();
@@ -96,16 +111,21 @@ public final class Warmup {
     }
 
     /** With {@code geneve}, every other datagram also comes as a GWLB sends it, for a GENEVE listener. */
-    private static long handDirectly(DatagramProcessor p, List<byte[]> payloads, boolean geneve) {
+    private static long handDirectly(DatagramProcessor p, List<byte[]> payloads, byte[] fresh, boolean geneve) {
         ByteBuf[] datagrams = payloads.stream().map(b -> Unpooled.directBuffer(b.length).writeBytes(b))
                 .toArray(ByteBuf[]::new);
         ByteBuf[] wrapped = payloads.stream().map(Warmup::gwlb).map(b -> Unpooled.directBuffer(b.length).writeBytes(b))
                 .toArray(ByteBuf[]::new);
+        ByteBuf freshBuf = Unpooled.directBuffer(fresh.length).writeBytes(fresh);
         InetAddress sender = InetAddress.getLoopbackAddress();
         long start = System.nanoTime();
         int n = 0;
+        int nextFresh = FIRST_FRESH_VNI;
         while (n < DATAGRAMS && System.nanoTime() - start < MAX_NANOS) {
-            if (geneve && (n & 1) == 1) {
+            if (n % NEW_VNI_EVERY == NEW_VNI_EVERY - 1) {
+                freshBuf.setMedium(4, nextFresh++);
+                p.process(freshBuf, freshBuf.readerIndex(), freshBuf.readableBytes(), sender);
+            } else if (geneve && (n & 1) == 1) {
                 ByteBuf g = wrapped[n % wrapped.length];
                 p.processGeneve(g, g.readerIndex(), g.readableBytes(), sender);
             } else {
@@ -116,6 +136,7 @@ public final class Warmup {
                 p.tick();
             }
         }
+        freshBuf.release();
         for (ByteBuf d : datagrams) {
             d.release();
         }
@@ -123,6 +144,11 @@ public final class Warmup {
             d.release();
         }
         return n;
+    }
+
+    /** The first VNI the socket round makes fresh sessions from (after the direct round's). */
+    static int socketRoundFirstVni() {
+        return FIRST_FRESH_VNI + DATAGRAMS / NEW_VNI_EVERY + 1;
     }
 
     /** A VXLAN datagram as a GWLB hands it on: GENEVE (AWS-sized options), IPv4, UDP to 4789. */

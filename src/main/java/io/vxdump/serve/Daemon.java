@@ -211,7 +211,7 @@ public final class Daemon {
             for (int i = 0; i < lanes; i++) {
                 column[i] = rings[i][w];
             }
-            PcapWriter writer = new PcapWriter(w, column, sessions::outputOf, finisher, output, mode,
+            PcapWriter writer = new PcapWriter(w, column, sessions.outputs(), finisher, output, mode,
                     write.blockMemory(), write.blockSize(), fileBudget);
             writers.add(writer);
             wakeups[w] = writer.wakeup();

@@ -111,6 +111,14 @@ public final class SessionTable {
         return id < all.length ? all[id] : null;
     }
 
+    /**
+     * {@link #outputOf} as the writers take it. One call site for the daemon and the warm-up: the
+     * same lambda class, so the JIT's type profile from the warm-up holds for real traffic.
+     */
+    public java.util.function.IntFunction<io.vxdump.pcap.SessionOutput> outputs() {
+        return this::outputOf;
+    }
+
     /** The output of the view with id {@code id}, or null (see {@link #byId}): the writers' lookup. */
     public io.vxdump.pcap.SessionOutput outputOf(int id) {
         Session s = byId(id);
