@@ -1,9 +1,14 @@
 package io.vxdump.cli;
 
+import io.vxdump.fetch.ArchiveSource;
 import io.vxdump.fetch.ArchivedFile;
 import io.vxdump.fetch.Fetcher;
 import io.vxdump.fetch.LocalArchive;
+import io.vxdump.fetch.S3Archive;
+import io.vxdump.fetch.Selection;
 import io.vxdump.fetch.TimeWindow;
+import io.vxdump.s3.S3Clients;
+import io.vxdump.s3.S3Location;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -36,8 +41,9 @@ final class FetchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Parameters(paramLabel = "SOURCE... [FILTER]", arity = "1..*",
-            description = "Output directories of vxdump (or copies of several instances' directories), then "
-                    + "optionally a filter expression as tcpdump takes it (e.g. host 10.0.1.5 and tcp port 443).")
+            description = "Archives: s3://BUCKET/PREFIX (what upload: writes) and/or output directories of vxdump "
+                    + "(or copies of several instances' directories); then optionally a filter expression as tcpdump "
+                    + "takes it (e.g. host 10.0.1.5 and tcp port 443).")
     List<String> words;
     @Option(names = "--session", paramLabel = "NAME", description = "A session to fetch (repeat for more; default all).")
     List<String> sessions = new ArrayList<>();
@@ -55,21 +61,44 @@ final class FetchCommand implements Callable<Integer> {
     String lookback;
     @Option(names = "--ignore-unreadable", description = "Exit 0 even when some files could not be read.")
     boolean ignoreUnreadable;
+    @Option(names = "--region", paramLabel = "REGION", description = "The bucket's region (default: the SDK's chain, "
+            + "e.g. AWS_REGION or the instance's).")
+    String region;
+    @Option(names = "--endpoint", paramLabel = "URL", description = "An S3-compatible store's endpoint (default AWS).")
+    String endpoint;
+    @Option(names = "--path-style", description = "Path-style requests (endpoint/bucket/key), as most S3-compatible stores want.")
+    boolean pathStyle;
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "8",
+            description = "Objects downloaded at once, ahead of the merge (default 8).")
+    int parallel;
 
     @Override
     public Integer call() throws Exception {
         if (write == null && !list) {
             throw new ParameterException(spec.commandLine(), "-w FILE (or -w - for stdout) is needed, or --list");
         }
-        List<Path> sources = new ArrayList<>();
+        if (parallel < 1 || parallel > 256) {
+            throw new ParameterException(spec.commandLine(), "--parallel: " + parallel + " is not 1..256");
+        }
+        List<ArchiveSource> sources = new ArrayList<>();
         int i = 0;
         for (; i < words.size() && isSource(words.get(i)); i++) {
-            sources.add(Path.of(words.get(i)));
+            sources.add(source(words.get(i)));
         }
         if (sources.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "'" + words.get(0) + "' is not a directory: give at least one "
-                    + "source (a vxdump output directory) before the filter");
+            throw new ParameterException(spec.commandLine(), "'" + words.get(0) + "' is not a directory or s3://BUCKET/PREFIX: "
+                    + "give at least one source before the filter");
         }
+        try {
+            return fetch(sources, i);
+        } finally {
+            for (ArchiveSource source : sources) {
+                source.close();
+            }
+        }
+    }
+
+    private Integer fetch(List<ArchiveSource> sources, int i) throws Exception {
         String filter = String.join(" ", words.subList(i, words.size()));
         Instant now = Instant.now();
         TimeWindow window;
@@ -86,13 +115,22 @@ final class FetchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--lookback: " + e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
-        LocalArchive.Selection selection = LocalArchive.select(sources, new LinkedHashSet<>(sessions), window, lookbackSeconds);
-        for (Path p : selection.unreadable()) {
+        List<Selection> selections = new ArrayList<>();
+        for (ArchiveSource source : sources) {
+            try {
+                selections.add(source.select(new LinkedHashSet<>(sessions), window, lookbackSeconds));
+            } catch (IOException e) {
+                err.println("vxdump: " + e.getMessage());
+                return Main.EXIT_FAILURE;
+            }
+        }
+        Selection selection = Selection.union(selections);
+        for (String p : selection.unreadable()) {
             err.println("vxdump: " + p + ": not a file type fetch reads (.pcap, .pcap.gz); skipped");
         }
         if (list) {
             for (ArchivedFile f : selection.files()) {
-                System.out.println(f.path());
+                System.out.println(f.location());
             }
             return selection.unreadable().isEmpty() || ignoreUnreadable ? 0 : Main.EXIT_FAILURE;
         }
@@ -105,22 +143,63 @@ final class FetchCommand implements Callable<Integer> {
                     .replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + ")");
             return Main.EXIT_USAGE;
         }
+        for (ArchiveSource source : sources) {
+            source.prepare(selection.files().stream().filter(f -> f.source() == source).toList());
+        }
         Fetcher.Summary summary;
+        FetchProgress progress = new FetchProgress(err, Terminal.stderr(), selection.files().size());
         try (OutputStream out = opened) {
-            summary = Fetcher.fetch(selection.files(), window, filter, out, w -> err.println("vxdump: " + w));
+            summary = Fetcher.fetch(selection.files(), window, filter, out, progress);
         } catch (IllegalArgumentException e) {
+            progress.clear();
             err.println("vxdump: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        progress.clear();
+        StringBuilder transferred = new StringBuilder();
+        for (ArchiveSource source : sources) {
+            if (!source.transferred().isEmpty()) {
+                transferred.append(transferred.length() == 0 ? " (" : "; ").append(source.transferred());
+            }
+        }
         err.println("vxdump fetch: " + summary.packets() + " packet(s) from " + summary.files() + " file(s) of "
-                + selection.files().size() + " selected, " + window + (filter.isBlank() ? "" : ", filter '" + filter + "'"));
+                + selection.files().size() + " selected" + (transferred.length() == 0 ? "" : transferred + ")") + ", "
+                + window + (filter.isBlank() ? "" : ", filter '" + filter + "'") + (summary.pcapng() ? ", pcapng" : ""));
         boolean whole = summary.warnings() == 0 && selection.unreadable().isEmpty();
         return whole || ignoreUnreadable ? 0 : Main.EXIT_FAILURE;
     }
 
     private static boolean isSource(String word) {
-        return Files.isDirectory(Path.of(word));
+        return S3Location.looksLike(word) || Files.isDirectory(Path.of(word));
     }
+
+    /** A directory, or an S3 archive with the command's client options. */
+    private ArchiveSource source(String word) {
+        if (!S3Location.looksLike(word)) {
+            return new LocalArchive(Path.of(word));
+        }
+        S3Location where;
+        java.util.Optional<java.net.URI> uri = java.util.Optional.empty();
+        try {
+            where = S3Location.parse(word);
+            if (endpoint != null) {
+                uri = java.util.Optional.of(java.net.URI.create(endpoint));
+                if (uri.get().getScheme() == null || uri.get().getHost() == null) {
+                    throw new IllegalArgumentException("--endpoint: '" + endpoint + "' is not a URL (http://host:port)");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        String tmp = System.getenv().getOrDefault("TMPDIR", System.getProperty("java.io.tmpdir"));
+        Path spool = Path.of(tmp).resolve("vxdump-fetch-" + ProcessHandle.current().pid() + "-" + sourceCount++);
+        // Downloads of up to 128 MiB objects at 1 MiB/s at least; a stalled connection is closed sooner.
+        var client = S3Clients.async(java.util.Optional.ofNullable(region), uri, pathStyle,
+                java.time.Duration.ofMinutes(5), b -> { });
+        return new S3Archive(where, client, spool, parallel);
+    }
+
+    private int sourceCount;
 
     private static long parse(String option, String text, Instant now) {
         try {

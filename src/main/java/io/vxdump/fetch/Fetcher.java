@@ -1,15 +1,17 @@
 package io.vxdump.fetch;
 
-import io.vxdump.capture.CaptureReader;
 import io.vxdump.capture.CapturedPacket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
@@ -19,30 +21,48 @@ import java.util.function.Consumer;
  * merged by timestamp (k-way, a heap of series: memory is one open file per series, whatever the
  * files' sizes); ties keep the order of the series. Each packet in the window that the filter
  * keeps is written at once.
+ *
+ * <p>The first packet of every series decides the output: classic pcap when they share one link
+ * type, pcapng with an interface per link type when they do not (a classic pcap has one link type
+ * for all its records); nanosecond timestamps when any series has them.
  */
 public final class Fetcher {
     /** What a fetch did. */
-    public record Summary(int files, long packets, int warnings) {
+    public record Summary(int files, long packets, int warnings, boolean pcapng) {
     }
+
+    /** Where a running fetch is: files opened and packets written so far. */
+    public record Progress(int files, long packets) {
+    }
+
+    /** Where warnings (counted: a non-zero exit) and notices (not counted) go, and progress. */
+    public interface Listener {
+        void warning(String line);
+
+        void notice(String line);
+
+        default void progress(Progress p) {
+        }
+    }
+
+    private static final long TICK_NANOS = 200_000_000L;
 
     private Fetcher() {
     }
 
     /**
      * Writes the packets of {@code files} inside {@code window} that {@code filter} keeps (all when
-     * null or blank) to {@code out} as one pcap; {@code warn} gets one line per file that could not
-     * be read whole.
+     * null or blank) to {@code out}.
      *
-     * @throws IllegalArgumentException a bad filter expression, or inputs of different link types
+     * @throws IllegalArgumentException a bad filter expression
      */
     public static Summary fetch(List<ArchivedFile> files, TimeWindow window, String filter, OutputStream out,
-                                Consumer<String> warn) throws IOException {
+                                Listener listener) throws IOException {
         int[] warnings = {0};
         Consumer<String> counted = w -> {
             warnings[0]++;
-            warn.accept(w);
+            listener.warning(w);
         };
-        Header header = header(files);
         Map<String, List<ArchivedFile>> bySeries = new LinkedHashMap<>();
         for (ArchivedFile f : files) {
             bySeries.computeIfAbsent(f.series(), k -> new ArrayList<>()).add(f);
@@ -51,72 +71,85 @@ public final class Fetcher {
         for (List<ArchivedFile> s : bySeries.values()) {
             series.add(new SeriesReader(s, window, counted));
         }
-        BpfMatcher matcher = filter == null || filter.isBlank() ? null : BpfMatcher.compile(filter, header.linkType);
+        Map<Integer, BpfMatcher> matchers = new HashMap<>();
+        boolean filtered = filter != null && !filter.isBlank();
         long packets = 0;
-        int opened = 0;
-        try (CaptureOutput output = new CaptureOutput(out, header.nanos, header.linkType)) {
+        boolean pcapng = false;
+        try {
+            TreeSet<Integer> linkTypes = new TreeSet<>();
+            boolean nanos = false;
             PriorityQueue<Integer> heap = new PriorityQueue<>(Math.max(1, series.size()), Comparator
                     .comparingLong((Integer i) -> series.get(i).head().timestampNanos()).thenComparingInt(i -> i));
             for (int i = 0; i < series.size(); i++) {
-                if (series.get(i).advance()) {
-                    heap.add(i);
-                }
-            }
-            long lastFlush = System.nanoTime();
-            while (!heap.isEmpty()) {
-                int i = heap.poll();
                 SeriesReader s = series.get(i);
-                CapturedPacket p = s.head();
-                if (matcher == null || matcher.matches(p)) {
-                    output.write(p);
-                    packets++;
-                }
                 if (s.advance()) {
                     heap.add(i);
+                    linkTypes.add(s.head().linkType());
+                    nanos |= s.nanos();
                 }
-                long now = System.nanoTime();
-                if (now - lastFlush > 200_000_000L) { // a live reader (Wireshark on a pipe) sees progress
-                    output.flush();
-                    lastFlush = now;
+            }
+            pcapng = linkTypes.size() > 1;
+            if (pcapng) {
+                listener.notice("the selected files have different link types " + linkTypes
+                        + ": writing pcapng, one interface per link type");
+            }
+            if (filtered) {
+                for (int linkType : linkTypes.isEmpty() ? Set.of(1) : linkTypes) {
+                    matchers.put(linkType, BpfMatcher.compile(filter, linkType));
+                }
+            }
+            Set<Integer> refused = new HashSet<>();
+            try (CaptureOutput output = pcapng ? CaptureOutput.pcapng(out, nanos)
+                    : CaptureOutput.pcap(out, nanos, linkTypes.isEmpty() ? 1 : linkTypes.first())) {
+                long lastTick = System.nanoTime();
+                while (!heap.isEmpty()) {
+                    int i = heap.poll();
+                    SeriesReader s = series.get(i);
+                    CapturedPacket p = s.head();
+                    if (!filtered || matcher(matchers, filter, p.linkType()).matches(p)) {
+                        if (output.write(p)) {
+                            packets++;
+                        } else if (refused.add(p.linkType())) {
+                            counted.accept(s.current().location() + ": link type " + p.linkType() + " differs from the "
+                                    + "other files' " + linkTypes.first() + "; its packets are left out (fetch it by itself)");
+                        }
+                    }
+                    if (s.advance()) {
+                        heap.add(i);
+                    }
+                    long now = System.nanoTime();
+                    if (now - lastTick > TICK_NANOS) { // a live reader (Wireshark on a pipe) sees progress
+                        output.flush();
+                        listener.progress(new Progress(opened(series), packets));
+                        lastTick = now;
+                    }
                 }
             }
         } finally {
             for (SeriesReader s : series) {
-                opened += s.filesOpened();
                 s.close();
             }
-            if (matcher != null) {
-                matcher.close();
+            for (BpfMatcher m : matchers.values()) {
+                m.close();
             }
         }
-        return new Summary(opened, packets, warnings[0]);
+        return new Summary(opened(series), packets, warnings[0], pcapng);
     }
 
-    private record Header(boolean nanos, int linkType) {
+    private static BpfMatcher matcher(Map<Integer, BpfMatcher> matchers, String filter, int linkType) {
+        BpfMatcher m = matchers.get(linkType);
+        if (m == null) { // a link type first met after the start
+            m = BpfMatcher.compile(filter, linkType);
+            matchers.put(linkType, m);
+        }
+        return m;
     }
 
-    /**
-     * The output's precision and link type, from the inputs' headers: nanoseconds if any input has
-     * them; one link type, or an error naming them.
-     */
-    private static Header header(List<ArchivedFile> files) {
-        boolean nanos = false;
-        TreeSet<Integer> linkTypes = new TreeSet<>();
-        for (ArchivedFile f : files) {
-            try (CaptureReader r = SeriesReader.open(f)) {
-                nanos |= r.nanosecondTimestamps();
-                CapturedPacket first = r.next();
-                if (first != null) {
-                    linkTypes.add(first.linkType());
-                }
-            } catch (IOException e) {
-                // named once the series reaches it
-            }
+    private static int opened(List<SeriesReader> series) {
+        int n = 0;
+        for (SeriesReader s : series) {
+            n += s.filesOpened();
         }
-        if (linkTypes.size() > 1) {
-            throw new IllegalArgumentException("the selected files have different link types " + linkTypes
-                    + ": fetch them by session, or one link type at a time");
-        }
-        return new Header(nanos, linkTypes.isEmpty() ? 1 : linkTypes.first());
+        return n;
     }
 }

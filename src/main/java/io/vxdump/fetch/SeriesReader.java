@@ -4,7 +4,6 @@ import io.vxdump.capture.CaptureReader;
 import io.vxdump.capture.CapturedPacket;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
@@ -44,7 +43,7 @@ final class SeriesReader implements AutoCloseable {
                 p = reader.next();
             } catch (IOException e) { // truncated, corrupt, or a gzip stream cut short
                 String why = e.getMessage() == null ? e.toString() : e.getMessage();
-                warn.accept(current.path() + ": " + why + "; its " + readInFile
+                warn.accept(current.location() + ": " + why + "; its " + readInFile
                         + " whole record(s) before that were read, the rest is left out");
                 p = null;
             }
@@ -64,6 +63,16 @@ final class SeriesReader implements AutoCloseable {
         return head;
     }
 
+    /** True when the file being read has nanosecond timestamps. */
+    boolean nanos() {
+        return reader != null && reader.nanosecondTimestamps();
+    }
+
+    /** The file being read (null before the first and after the last). */
+    ArchivedFile current() {
+        return reader == null ? null : current;
+    }
+
     /** Files opened so far. */
     int filesOpened() {
         return filesOpened;
@@ -71,9 +80,9 @@ final class SeriesReader implements AutoCloseable {
 
     /** Opens a file of the archive, gunzipping a {@code .pcap.gz}. */
     static CaptureReader open(ArchivedFile f) throws IOException {
-        InputStream in = Files.newInputStream(f.path());
+        InputStream in = f.open();
         try {
-            return CaptureReader.open(f.gzip() ? new GZIPInputStream(in, 1 << 16) : in, f.path());
+            return CaptureReader.open(f.gzip() ? new GZIPInputStream(in, 1 << 16) : in, java.nio.file.Path.of(f.name()));
         } catch (IOException | RuntimeException e) {
             in.close();
             throw e;
@@ -89,7 +98,7 @@ final class SeriesReader implements AutoCloseable {
                 filesOpened++;
                 return true;
             } catch (IOException e) {
-                warn.accept(current.path() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())
+                warn.accept(current.location() + ": " + (e.getMessage() == null ? e.toString() : e.getMessage())
                         + "; left out");
             }
         }

@@ -11,12 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.transfer.s3.S3TransferManager;
 import software.amazon.awssdk.transfer.s3.model.UploadFileRequest;
@@ -63,32 +59,12 @@ public final class S3Shipper {
         for (Failure f : Failure.values()) {
             failures.put(f, new java.util.concurrent.atomic.AtomicLong());
         }
-        // No call may hang an upload thread for good: connections that stall (no byte either way
-        // for 30 s) are closed, and an attempt that outlasts its part at 1 MiB/s (2 min at least)
-        // is abandoned and retried. The file stays in the backlog until a try succeeds.
+        // An attempt that outlasts its part at 1 MiB/s (2 min at least) is abandoned and retried;
+        // the file stays in the backlog until a try succeeds.
         java.time.Duration attempt = java.time.Duration.ofSeconds(Math.max(120, settings.partSize() >> 20));
-        S3AsyncClientBuilder b = S3AsyncClient.builder()
-                .httpClient(AwsCrtAsyncHttpClient.builder()
-                        .connectionTimeout(java.time.Duration.ofSeconds(10))
-                        .connectionAcquisitionTimeout(java.time.Duration.ofSeconds(60))
-                        .connectionHealthConfiguration(h -> h.minimumThroughputInBps(1L)
-                                .minimumThroughputTimeout(java.time.Duration.ofSeconds(30)))
-                        .build())
-                .overrideConfiguration(c -> c.apiCallAttemptTimeout(attempt))
-                .multipartEnabled(true)
-                .multipartConfiguration(c -> c.thresholdInBytes(settings.partSize()).minimumPartSizeInBytes(settings.partSize()))
-                .forcePathStyle(settings.pathStyle());
-        settings.region().ifPresent(r -> b.region(Region.of(r)));
-        if (settings.endpoint().isPresent()) {
-            b.endpointOverride(settings.endpoint().get());
-            if (settings.region().isEmpty()) {
-                b.region(Region.US_EAST_1); // S3-compatible stores ignore it, but the signature needs one
-            }
-            // Many S3-compatible stores lack the newer flexible checksums (trailers); the SigV4
-            // payload hash, which they check, still guards the bytes over plain HTTP.
-            b.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
-        }
-        this.client = b.build();
+        this.client = io.vxdump.s3.S3Clients.async(settings.region(), settings.endpoint(), settings.pathStyle(), attempt,
+                b -> b.multipartEnabled(true).multipartConfiguration(c -> c.thresholdInBytes(settings.partSize())
+                        .minimumPartSizeInBytes(settings.partSize())));
         this.transfers = S3TransferManager.builder().s3Client(client).build();
     }
 

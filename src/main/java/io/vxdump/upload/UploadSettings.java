@@ -1,7 +1,6 @@
 package io.vxdump.upload;
 
 import java.net.URI;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -25,18 +24,8 @@ public record UploadSettings(String bucket, String prefix, Optional<String> regi
 
     /** Parses {@code s3://BUCKET[/PREFIX]}; throws IllegalArgumentException with a one-line reason. */
     public static String[] parseTarget(String to) {
-        String t = to.trim();
-        if (!t.toLowerCase(Locale.ROOT).startsWith("s3://")) {
-            throw new IllegalArgumentException("'" + to + "' is not s3://BUCKET/PREFIX");
-        }
-        String rest = t.substring(5);
-        int slash = rest.indexOf('/');
-        String bucket = slash < 0 ? rest : rest.substring(0, slash);
-        String prefix = slash < 0 ? "" : rest.substring(slash + 1).replaceAll("^/+|/+$", "");
-        if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
-            throw new IllegalArgumentException("'" + to + "': '" + bucket + "' is not a bucket name");
-        }
-        return new String[] {bucket, prefix};
+        io.vxdump.s3.S3Location l = io.vxdump.s3.S3Location.parse(to);
+        return new String[] {l.bucket(), l.prefix()};
     }
 
     /** {@code s3://bucket/prefix}, for log lines. */

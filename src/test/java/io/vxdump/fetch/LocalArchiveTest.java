@@ -21,6 +21,18 @@ class LocalArchiveTest {
         return Files.writeString(d.resolve(session + "-" + instance + "-" + stamp + "-" + String.format("%06d", seq) + suffix), "");
     }
 
+    private static Selection select(List<Path> roots, Set<String> sessions, TimeWindow w, long lookback) throws Exception {
+        List<Selection> all = new java.util.ArrayList<>();
+        for (Path root : roots) {
+            all.add(new LocalArchive(root).select(sessions, w, lookback));
+        }
+        return Selection.union(all);
+    }
+
+    private static List<Path> paths(Selection s) {
+        return s.files().stream().map(f -> Path.of(f.location())).toList();
+    }
+
     private static long nanos(String t) {
         return Instant.parse(t).getEpochSecond() * 1_000_000_000L;
     }
@@ -37,19 +49,18 @@ class LocalArchiveTest {
         Path xz = file("a", "web", "i-1", "20261201T100300Z", 5, ".pcap.xz");
 
         TimeWindow w = new TimeWindow(nanos("2026-12-01T10:02:00Z"), nanos("2026-12-01T10:05:00Z") + 1);
-        LocalArchive.Selection s = LocalArchive.select(List.of(dir.resolve("a"), dir.resolve("b")), Set.of("web"), w, 86_400);
+        Selection s = select(List.of(dir.resolve("a"), dir.resolve("b")), Set.of("web"), w, 86_400);
         // a1 ended before a2 began (10:00:00), before the window; a3 starts in the window's last nanosecond's second.
-        assertEquals(List.of(a2, b1, a3), s.files().stream().map(ArchivedFile::path).toList());
-        assertEquals(List.of(xz), s.unreadable());
+        assertEquals(List.of(a2, b1, a3), paths(s));
+        assertEquals(List.of(xz.toString()), s.unreadable());
         assertEquals(true, s.files().get(2).gzip());
 
         TimeWindow before = new TimeWindow(nanos("2026-12-01T10:02:00Z"), nanos("2026-12-01T10:05:00Z"));
-        assertEquals(List.of(a2, b1), LocalArchive.select(List.of(dir), Set.of("web"), before, 86_400).files().stream()
-                .map(ArchivedFile::path).toList(), "a file starting at the window's end is out");
-        assertEquals(List.of(b1), LocalArchive.select(List.of(dir.resolve("b")), Set.of(), w, 60).files().stream()
-                .map(ArchivedFile::path).toList(), "b1 started 30 s before the window");
-        assertEquals(List.of(), LocalArchive.select(List.of(dir.resolve("b")), Set.of(), w, 10).files(),
+        assertEquals(List.of(a2, b1), paths(select(List.of(dir), Set.of("web"), before, 86_400)),
+                "a file starting at the window's end is out");
+        assertEquals(List.of(b1), paths(select(List.of(dir.resolve("b")), Set.of(), w, 60)), "b1 started 30 s before the window");
+        assertEquals(List.of(), select(List.of(dir.resolve("b")), Set.of(), w, 10).files(),
                 "started further back than the lookback");
-        assertEquals(4, LocalArchive.select(List.of(dir), Set.of(), w, 86_400).files().size(), "every session: db too");
+        assertEquals(4, select(List.of(dir), Set.of(), w, 86_400).files().size(), "every session: db too");
     }
 }
