@@ -107,7 +107,13 @@ public final class DaemonProcess implements AutoCloseable {
 
     /** Runs {@code vxdump args...} to its end; returns the exit status and everything it printed. */
     public static Map.Entry<Integer, String> run(Path workDir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
+        return run(workDir, List.of(), args);
+    }
+
+    /** {@link #run(Path, String...)} behind {@code prefix} (e.g. {@code env VAR=value}). */
+    public static Map.Entry<Integer, String> run(Path workDir, List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
                 "VXDUMP_JAR=" + jar().toAbsolutePath(), launcher().toString()));
         command.addAll(List.of(args));
         // Output goes to a file, so a command that does not end fails the test instead of hanging it.

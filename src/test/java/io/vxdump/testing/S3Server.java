@@ -72,9 +72,11 @@ public final class S3Server implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    /** A client of this server, to read back what vxdump uploaded. */
+    /** A client of this server: to read back what vxdump uploaded, or to put an archive's files. */
     public S3Client client() {
         return S3Client.builder().endpointOverride(endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                // S3Proxy checks the SigV4 payload hash, not the newer flexible checksums (trailers).
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
                 .httpClient(AwsCrtHttpClient.create()).build();
     }
