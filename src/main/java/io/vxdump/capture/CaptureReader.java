@@ -83,12 +83,22 @@ public abstract class CaptureReader implements Closeable {
 
     /** Exactly {@code n} bytes, or null at a clean end of file (nothing read); truncated otherwise. */
     protected byte[] read(int n, boolean atRecordStart) throws IOException {
-        byte[] b = in.readNBytes(n);
-        if (b.length == n) {
-            return b;
+        byte[] b = new byte[n];
+        return fill(b, n, atRecordStart) ? b : null;
+    }
+
+    /**
+     * Reads exactly {@code n} bytes into {@code b} (a buffer the reader keeps, for headers): false at
+     * a clean end of file (nothing read); truncated otherwise. {@code readNBytes} into an array, not
+     * the allocating {@code readNBytes(int)}, which gathers chunks and copies them again.
+     */
+    protected boolean fill(byte[] b, int n, boolean atRecordStart) throws IOException {
+        int got = in.readNBytes(b, 0, n);
+        if (got == n) {
+            return true;
         }
-        if (b.length == 0 && atRecordStart) {
-            return null;
+        if (got == 0 && atRecordStart) {
+            return false;
         }
         throw new CaptureFormatException("truncated last record (the file ends inside it)", true);
     }

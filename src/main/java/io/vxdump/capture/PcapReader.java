@@ -14,6 +14,8 @@ final class PcapReader extends CaptureReader {
     private final ByteOrder order;
     private final long nanosPerUnit;
     private final int linkType;
+    private final byte[] header = new byte[16];
+    private final ByteBuffer headerView;
 
     PcapReader(InputStream in, Path file, ByteOrder order, boolean nanos) throws IOException {
         super(in, file);
@@ -22,6 +24,7 @@ final class PcapReader extends CaptureReader {
         byte[] rest = read(20, false);
         ByteBuffer h = ByteBuffer.wrap(rest).order(order);
         this.linkType = h.getInt(16) & 0x0FFFFFFF; // the upper bits carry FCS information
+        this.headerView = ByteBuffer.wrap(header).order(order);
     }
 
     @Override
@@ -31,11 +34,10 @@ final class PcapReader extends CaptureReader {
 
     @Override
     public CapturedPacket next() throws IOException {
-        byte[] header = read(16, true);
-        if (header == null) {
+        if (!fill(header, 16, true)) {
             return null;
         }
-        ByteBuffer h = ByteBuffer.wrap(header).order(order);
+        ByteBuffer h = headerView;
         long seconds = Integer.toUnsignedLong(h.getInt(0));
         long fraction = Integer.toUnsignedLong(h.getInt(4));
         int caplen = h.getInt(8);

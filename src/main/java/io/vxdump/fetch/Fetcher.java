@@ -4,13 +4,11 @@ import io.vxdump.capture.CapturedPacket;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -78,12 +76,11 @@ public final class Fetcher {
         try {
             TreeSet<Integer> linkTypes = new TreeSet<>();
             boolean nanos = false;
-            PriorityQueue<Integer> heap = new PriorityQueue<>(Math.max(1, series.size()), Comparator
-                    .comparingLong((Integer i) -> series.get(i).head().timestampNanos()).thenComparingInt(i -> i));
+            SeriesHeap heap = new SeriesHeap(series.size());
             for (int i = 0; i < series.size(); i++) {
                 SeriesReader s = series.get(i);
                 if (s.advance()) {
-                    heap.add(i);
+                    heap.add(i, s.head().timestampNanos());
                     linkTypes.add(s.head().linkType());
                     nanos |= s.nanos();
                 }
@@ -103,8 +100,7 @@ public final class Fetcher {
                     : CaptureOutput.pcap(out, nanos, linkTypes.isEmpty() ? 1 : linkTypes.first())) {
                 long lastTick = System.nanoTime();
                 while (!heap.isEmpty()) {
-                    int i = heap.poll();
-                    SeriesReader s = series.get(i);
+                    SeriesReader s = series.get(heap.top());
                     CapturedPacket p = s.head();
                     if (!filtered || matcher(matchers, filter, p.linkType()).matches(p)) {
                         if (output.write(p)) {
@@ -115,7 +111,9 @@ public final class Fetcher {
                         }
                     }
                     if (s.advance()) {
-                        heap.add(i);
+                        heap.replaceTop(s.head().timestampNanos());
+                    } else {
+                        heap.removeTop();
                     }
                     long now = System.nanoTime();
                     if (now - lastTick > TICK_NANOS) { // a live reader (Wireshark on a pipe) sees progress

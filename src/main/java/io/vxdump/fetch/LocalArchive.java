@@ -64,6 +64,6 @@ public final class LocalArchive implements ArchiveSource {
 
     @Override
     public InputStream open(ArchivedFile f) throws IOException {
-        return Files.newInputStream(Path.of(f.location()));
+        return new java.io.FileInputStream(f.location()); // reads straight into the reader's buffer
     }
 }
