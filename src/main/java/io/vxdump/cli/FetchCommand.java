@@ -147,7 +147,7 @@ final class FetchCommand implements Callable<Integer> {
             source.prepare(selection.files().stream().filter(f -> f.source() == source).toList());
         }
         Fetcher.Summary summary;
-        FetchProgress progress = new FetchProgress(err, Terminal.stderr(), selection.files().size());
+        FetchProgress progress = new FetchProgress(err, Terminal.stderr(), selection.files().size(), sources);
         try (OutputStream out = opened) {
             summary = Fetcher.fetch(selection.files(), window, filter, out, progress);
         } catch (IllegalArgumentException e) {

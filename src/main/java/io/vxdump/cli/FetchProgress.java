@@ -11,12 +11,14 @@ final class FetchProgress implements Fetcher.Listener {
     private final PrintWriter err;
     private final boolean terminal;
     private final int selected;
+    private final java.util.List<io.vxdump.fetch.ArchiveSource> sources;
     private boolean shown;
 
-    FetchProgress(PrintWriter err, boolean terminal, int selected) {
+    FetchProgress(PrintWriter err, boolean terminal, int selected, java.util.List<io.vxdump.fetch.ArchiveSource> sources) {
         this.err = err;
         this.terminal = terminal;
         this.selected = selected;
+        this.sources = sources;
     }
 
     @Override
@@ -34,7 +36,14 @@ final class FetchProgress implements Fetcher.Listener {
     @Override
     public void progress(Fetcher.Progress p) {
         if (terminal) {
-            err.print("\r\033[Kvxdump fetch: " + p.files() + "/" + selected + " file(s) opened, " + p.packets() + " packet(s) written");
+            StringBuilder line = new StringBuilder("\r\033[Kvxdump fetch: ").append(p.files()).append('/').append(selected)
+                    .append(" file(s) opened, ").append(p.packets()).append(" packet(s) written");
+            for (io.vxdump.fetch.ArchiveSource s : sources) {
+                if (!s.transferred().isEmpty()) {
+                    line.append(", ").append(s.transferred());
+                }
+            }
+            err.print(line);
             err.flush();
             shown = true;
         }
