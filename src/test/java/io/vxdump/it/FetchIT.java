@@ -45,10 +45,20 @@ class FetchIT {
     }
 
     /** Records in timestamp order; equal timestamps by their bytes, so two lists compare as sets in time order. */
-    private static List<String> canonical(List<PcapRecord> records) {
+    static List<String> canonical(List<PcapRecord> records) {
         return records.stream().sorted(Comparator.comparingLong(PcapRecord::timestampNanos)
                         .thenComparing(r -> HexFormat.of().formatHex(r.data())))
                 .map(r -> r.timestampNanos() + " " + r.origlen() + " " + HexFormat.of().formatHex(r.data())).toList();
+    }
+
+    /** {@code got} is {@code expected} in time order, with the record at {@code from} and none at {@code to}. */
+    static void assertWindow(List<PcapRecord> expected, List<PcapRecord> got, long from, long to) {
+        assertEquals(canonical(expected), canonical(got), "exactly the window's records of both instances");
+        for (int i = 1; i < got.size(); i++) {
+            assertTrue(got.get(i).timestampNanos() >= got.get(i - 1).timestampNanos(), "time order at record " + i);
+        }
+        assertEquals(from, got.get(0).timestampNanos(), "a record exactly at --from is in");
+        assertTrue(got.stream().noneMatch(p -> p.timestampNanos() == to), "a record exactly at --to is out");
     }
 
     @Test
@@ -90,12 +100,7 @@ class FetchIT {
         assertEquals(0, r.getKey(), r.getValue());
         assertTrue(r.getValue().contains("vxdump fetch: " + expected.size() + " packet(s)"), r.getValue());
         List<PcapRecord> got = Libpcap.read(out);
-        assertEquals(canonical(expected), canonical(got), "exactly the window's records of both instances");
-        for (int i = 1; i < got.size(); i++) {
-            assertTrue(got.get(i).timestampNanos() >= got.get(i - 1).timestampNanos(), "time order at record " + i);
-        }
-        assertEquals(from, got.get(0).timestampNanos(), "a record exactly at --from is in");
-        assertTrue(got.stream().noneMatch(p -> p.timestampNanos() == to), "a record exactly at --to is out");
+        assertWindow(expected, got, from, to);
         assertTrue(got.stream().noneMatch(p -> p.caplen() == 333), "no packet of another session");
         Requirements.requireProgram("capinfos", "wireshark-common");
         Process capinfos = new ProcessBuilder("capinfos", "-c", "-M", out.toString()).redirectErrorStream(true).start();

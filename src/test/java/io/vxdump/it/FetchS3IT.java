@@ -20,7 +20,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -89,12 +88,6 @@ class FetchS3IT {
         return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L)).toString();
     }
 
-    private static List<String> canonical(List<PcapRecord> records) {
-        return records.stream().sorted(Comparator.comparingLong(PcapRecord::timestampNanos)
-                        .thenComparing(r -> HexFormat.of().formatHex(r.data())))
-                .map(r -> r.timestampNanos() + " " + r.origlen() + " " + HexFormat.of().formatHex(r.data())).toList();
-    }
-
     private static String[] args(S3Server s3, String... more) {
         List<String> a = new ArrayList<>(List.of("fetch", "s3://archive/fleet", "--endpoint", s3.endpoint().toString(),
                 "--path-style"));
@@ -133,13 +126,7 @@ class FetchS3IT {
             var r = DaemonProcess.run(dir, s3.env(), args(s3, "--session", "web", "--from", rfc3339(from), "--to", rfc3339(to),
                     "-w", out.toString()));
             assertEquals(0, r.getKey(), r.getValue());
-            List<PcapRecord> got = Libpcap.read(out);
-            assertEquals(canonical(expected), canonical(got), "exactly the window's records of both instances");
-            for (int i = 1; i < got.size(); i++) {
-                assertTrue(got.get(i).timestampNanos() >= got.get(i - 1).timestampNanos(), "time order at record " + i);
-            }
-            assertEquals(from, got.get(0).timestampNanos(), "a record exactly at --from is in");
-            assertTrue(got.stream().noneMatch(p -> p.timestampNanos() == to), "a record exactly at --to is out");
+            FetchIT.assertWindow(expected, Libpcap.read(out), from, to);
             // Six files of web overlap the window; the hour-old one and db's are never downloaded.
             assertTrue(r.getValue().contains("vxdump fetch: " + expected.size() + " packet(s) from 6 file(s) of 6 selected "
                     + "(6 object(s), "), r.getValue());
