@@ -79,7 +79,7 @@ public final class DiskRetention implements FinishedFileSink {
             for (Path dir : sessions) {
                 String name = dir.getFileName().toString();
                 if (!name.startsWith(".")) {
-                    index.replace(name, ArchiveIndex.list(dir, prefixOf.apply(name)));
+                    relist(dir, prefixOf.apply(name));
                 }
             }
         }
@@ -104,9 +104,23 @@ public final class DiskRetention implements FinishedFileSink {
 
     @Override
     public void finished(Path sessionDirectory, String prefix) {
-        index.replace(sessionDirectory.getFileName().toString(), ArchiveIndex.list(sessionDirectory, prefix));
+        relist(sessionDirectory, prefix);
         request();
     }
+
+    /**
+     * Lists a session's directory into the index. Listing and replacing are one step under a lock:
+     * otherwise the start-up scan could list a directory, the finisher could rename a recovered
+     * file and put the newer listing in, and the scan's older listing would then overwrite it,
+     * leaving a finished file out of the index (never uploaded, never counted; seen in UploadIT).
+     */
+    private void relist(Path sessionDirectory, String prefix) {
+        synchronized (relistLock) {
+            index.replace(sessionDirectory.getFileName().toString(), ArchiveIndex.list(sessionDirectory, prefix));
+        }
+    }
+
+    private final Object relistLock = new Object();
 
     @Override
     public void opening() {
