@@ -194,8 +194,14 @@ final class FetchCommand implements Callable<Integer> {
         String tmp = System.getenv().getOrDefault("TMPDIR", System.getProperty("java.io.tmpdir"));
         Path spool = Path.of(tmp).resolve("vxdump-fetch-" + ProcessHandle.current().pid() + "-" + sourceCount++);
         // Downloads of up to 128 MiB objects at 1 MiB/s at least; a stalled connection is closed sooner.
-        var client = S3Clients.async(java.util.Optional.ofNullable(region), uri, pathStyle,
-                java.time.Duration.ofMinutes(5), b -> { });
+        software.amazon.awssdk.services.s3.S3AsyncClient client;
+        try {
+            client = S3Clients.async(java.util.Optional.ofNullable(region), uri, pathStyle, java.time.Duration.ofMinutes(5),
+                    b -> { });
+        } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+            throw new ParameterException(spec.commandLine(), word + ": no region: give --region, or set AWS_REGION, "
+                    + "or run on EC2 where the instance's metadata gives it");
+        }
         return new S3Archive(where, client, spool, parallel);
     }
 

@@ -64,6 +64,9 @@ public final class S3Clients {
             return (code == null ? "HTTP " + s3.statusCode() : code) + ": " + s3.awsErrorDetails().errorMessage();
         }
         String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        if (m.startsWith("Unable to load credentials")) { // the SDK lists every provider it tried: one clause is enough
+            return "no credentials: an instance or task role, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+        }
         return m.replaceAll("\\s+", " ").trim();
     }
 }
