@@ -1,5 +1,6 @@
 package io.vxdump.fetch;
 
+import io.vxdump.capture.BpfMatcher;
 import io.vxdump.capture.CapturedPacket;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -102,6 +102,16 @@ final class SessionSeries {
         perSession(out, openMetrics, named, "vxdump_files_finished", "files finished and renamed to .pcap",
                 s -> s.output().filesFinished(), retired.filesFinished());
 
+        // Only sessions a watcher lost records of: live watching is occasional, and 10,000 zero series
+        // for it would double no one's insight but every scrape's size.
+        header(out, openMetrics, "vxdump_live_dropped", "records a live watcher (vxdump tail) did not get: it was behind");
+        for (NamedSession s : named) {
+            long lost = s.output().liveDroppedCount();
+            if (lost > 0) {
+                sessionLine(out, "vxdump_live_dropped", s.name(), lost);
+            }
+        }
+
         header(out, openMetrics, "vxdump_filter_rule_matches", "packets whose filter decision this rule (or the default) made");
         for (NamedSession s : named) {
             ruleLines(out, s);

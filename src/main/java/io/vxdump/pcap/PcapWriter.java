@@ -27,6 +27,9 @@ public final class PcapWriter implements Runnable {
 
     private final TimestampMerge merge;
     private final StagingRing[] rings;
+    private final int index;
+    /** Who else gets the records written (live watchers). */
+    private RecordTap live = RecordTap.NONE;
     private final IntFunction<SessionOutput> outputs;
     private final WriterContext ctx;
     private final WriterWakeup wakeup = new WriterWakeup();
@@ -54,6 +57,13 @@ public final class PcapWriter implements Runnable {
         this.ctx = new WriterContext(mode, blocks, new FileHandles(maxOpenFiles),
                 new WriteFailureGate(settings.directory(), blockSize), finisher, settings);
         this.thread = new Thread(this, "vxdump-writer-" + index);
+        this.index = index;
+    }
+
+    /** Hands what this writer writes to {@code tap} too (live watchers). */
+    public PcapWriter tap(RecordTap tap) {
+        this.live = tap;
+        return this;
     }
 
     /** A scratch writer (the warm-up's): its write failures are logged at debug level, not as errors. */
@@ -155,6 +165,15 @@ public final class PcapWriter implements Runnable {
         }
         try {
             o.append(ctx, ring.timestamp(), ring.buffer(), ring.frameIndex(), ring.caplen(), ring.origlen());
+            int g = live.generation(); // a plain read; the mask is asked again only when watchers changed
+            if (g != o.liveGeneration) {
+                o.liveMask = live.mask(o.session());
+                o.liveGeneration = g;
+            }
+            if (o.liveMask != 0) {
+                live.offer(o.liveMask, index, o, ring.timestamp(), ring.buffer(), ring.frameIndex(), ring.caplen(),
+                        ring.origlen());
+            }
         } catch (RuntimeException e) {
             // A bug, not a disk error: keep the thread alive, and say so loudly.
             LOG.error("writer failed on a record of session {}", o.session(), e);

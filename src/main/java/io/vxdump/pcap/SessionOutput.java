@@ -51,6 +51,10 @@ public final class SessionOutput {
     private final LongCounter writeErrors = new LongCounter();
     private final LongCounter filesFinished = new LongCounter();
     private final LongCounter filesDeleted = new LongCounter();
+    private final LongCounter liveDropped = new LongCounter();
+    /** The live watchers (a bit each) that want this session, as of {@link #liveGeneration}; writer thread. */
+    long liveMask;
+    int liveGeneration = -1;
 
     final LruList.Node fileNode = new LruList.Node(this);
     /** This output's index among the block holders of its writer, or -1. */
@@ -124,6 +128,16 @@ public final class SessionOutput {
     /** Files deleted by retention; counted by the finisher thread. */
     public long filesDeleted() {
         return filesDeleted.get();
+    }
+
+    /** Records a live watcher did not get: it was behind (its buffer full). */
+    public long liveDroppedCount() {
+        return liveDropped.get();
+    }
+
+    /** A watcher's buffer was full: it loses this record (the file does not). Writer thread. */
+    public void liveDropped() {
+        liveDropped.increment();
     }
 
     LongCounter filesFinishedCounter() {

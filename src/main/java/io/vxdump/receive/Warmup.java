@@ -80,7 +80,8 @@ public final class Warmup {
         StagingRing socket = new StagingRing(4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
         PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, table.outputs(),
-                finisher, settings, mode, 8 << 20, 256 << 10, 64).quiet();
+                finisher, settings, mode, 8 << 20, 256 << 10, 64).quiet()
+                .tap(new io.vxdump.live.LiveTap()); // the daemon's writers' kind of tap: the same type profile
         writer.start();
         WriterWakeup[] wakeups = {writer.wakeup()};
         List<byte[]> payloads = new ArrayList<>(List.of(datagram(100, 128, 6), datagram(101, 1400, 6),

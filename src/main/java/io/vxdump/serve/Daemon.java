@@ -68,6 +68,11 @@ public final class Daemon {
     private DiskRetention retention;
     private volatile io.vxdump.upload.S3Shipper shipper;
     private final List<PcapWriter> writers = new ArrayList<>();
+    /** The live stream's socket, in the output directory (0660 there, within the directory's 0750). */
+    static final String LIVE_SOCKET = "live.socket";
+    static final int LIVE_MAX_WATCHERS = 4;
+    private final io.vxdump.live.LiveTap liveTap = new io.vxdump.live.LiveTap();
+    private io.vxdump.live.LiveServer live;
     /** Flushes the device's cache while direct I/O writes; null when buffered. */
     private io.vxdump.pcap.StorageSync storageSync;
     private Receiver receiver;
@@ -212,7 +217,7 @@ public final class Daemon {
                 column[i] = rings[i][w];
             }
             PcapWriter writer = new PcapWriter(w, column, sessions.outputs(), finisher, output, mode,
-                    write.blockMemory(), write.blockSize(), fileBudget);
+                    write.blockMemory(), write.blockSize(), fileBudget).tap(liveTap);
             writers.add(writer);
             wakeups[w] = writer.wakeup();
             writer.start();
@@ -259,6 +264,13 @@ public final class Daemon {
                 ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
         LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
         LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
+        java.nio.file.Path socket = output.directory().resolve(LIVE_SOCKET);
+        try {
+            live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), LIVE_MAX_WATCHERS, output.precision());
+            LOG.info("live: {} (vxdump tail --socket {})", socket, socket);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.warn("live: no live stream: {}: {}", socket, e.toString()); // capture does not depend on it
+        }
         return bound.get(0).address();
     }
 
@@ -541,6 +553,9 @@ public final class Daemon {
         receiver.stop();
         for (PcapWriter w : writers) {
             w.drainAndStop();
+        }
+        if (live != null) {
+            live.close(); // after the writers: watchers get everything written, then the end of their stream
         }
         if (storageSync != null) {
             storageSync.close(); // the finisher's fsyncs make the last files durable

@@ -59,14 +59,26 @@ public final class StagingRing {
 
     /** @param capacity bytes; rounded up to a power of two, at least 64 KiB */
     public StagingRing(int capacity) {
+        this(capacity, false);
+    }
+
+    private StagingRing(int capacity, boolean collectable) {
         int c = Integer.highestOneBit(Math.max(64 << 10, capacity));
         if (c < capacity) {
             c <<= 1;
         }
         this.capacity = c;
         this.mask = c - 1;
-        this.buf = Unpooled.directBuffer(c, c);
+        // A collectable ring's memory is a JDK direct buffer, freed by its cleaner once nothing
+        // refers to the ring: for rings that come and go (a live watcher's) while another thread
+        // may still be finishing an offer into one that was just let go.
+        this.buf = collectable ? Unpooled.wrappedBuffer(java.nio.ByteBuffer.allocateDirect(c)) : Unpooled.directBuffer(c, c);
         buf.setZero(0, c);
+    }
+
+    /** A ring whose memory the garbage collector frees (see the constructor). */
+    public static StagingRing collectable(int capacity) {
+        return new StagingRing(capacity, true);
     }
 
     public int capacity() {

@@ -1,6 +1,5 @@
-package io.vxdump.fetch;
+package io.vxdump.capture;
 
-import io.vxdump.capture.CapturedPacket;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
@@ -10,9 +9,10 @@ import org.pcap4j.packet.namednumber.DataLinkType;
 /**
  * A BPF expression as tcpdump takes it, compiled by the system's libpcap (through pcap4j:
  * {@code pcap_open_dead} + {@code pcap_compile}) and run on each record with
- * {@code pcap_offline_filter}, so that it means exactly what it means to tcpdump.
+ * {@code pcap_offline_filter}, so that it means exactly what it means to tcpdump. Used by fetch
+ * and by the live stream.
  */
-final class BpfMatcher implements AutoCloseable {
+public final class BpfMatcher implements AutoCloseable {
     static {
         // Debian ships the unversioned libpcap.so only with -dev: point pcap4j at the runtime library.
         for (String arch : new String[] {"x86_64", "aarch64"}) {
@@ -32,10 +32,10 @@ final class BpfMatcher implements AutoCloseable {
     }
 
     /** Compiles {@code expression} for {@code linkType}; a bad expression is libpcap's one-line message. */
-    static BpfMatcher compile(String expression, int linkType) {
+    public static BpfMatcher compile(String expression, int linkType) {
         PcapHandle h = null;
         try {
-            h = Pcaps.openDead(DataLinkType.getInstance(linkType), CaptureOutput.SNAPLEN);
+            h = Pcaps.openDead(DataLinkType.getInstance(linkType), 262_144);
             BpfProgram p = h.compileFilter(expression, BpfProgram.BpfCompileMode.OPTIMIZE, PcapHandle.PCAP_NETMASK_UNKNOWN);
             return new BpfMatcher(h, p);
         } catch (PcapNativeException | org.pcap4j.core.NotOpenException | RuntimeException e) {
@@ -49,8 +49,13 @@ final class BpfMatcher implements AutoCloseable {
         }
     }
 
-    boolean matches(CapturedPacket p) {
+    public boolean matches(CapturedPacket p) {
         return program.applyFilter(p.data(), p.originalLength(), p.data().length);
+    }
+
+    /** The first {@code caplen} bytes of {@code frame}, of a packet {@code origlen} long on the wire. */
+    public boolean matches(byte[] frame, int caplen, int origlen) {
+        return program.applyFilter(frame, origlen, caplen);
     }
 
     @Override
