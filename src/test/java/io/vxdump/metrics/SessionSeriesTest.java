@@ -67,7 +67,10 @@ class SessionSeriesTest {
         assertTrue(text.contains("vxdump_filter_rule_matches_total{direction=\"any\",rule=\"default\",session=\"web\"} 2.0\n"), text);
         assertTrue(text.contains("vxdump_filter_rule_matches_total{direction=\"any\",rule=\"default\",session=\"db\"} 0.0\n"), text);
         assertTrue(!text.contains("(expired)"), "no forgotten session yet: " + text);
-        assertEquals(8, text.lines().filter(l -> l.startsWith("# TYPE ")).count(), text);
+        assertEquals(9, text.lines().filter(l -> l.startsWith("# TYPE ")).count(), text);
+        assertTrue(text.contains("# TYPE vxdump_live_dropped_total counter\n# HELP")
+                || text.contains("# HELP vxdump_live_dropped_total"), text);
+        assertTrue(!text.contains("vxdump_live_dropped_total{"), "no series before a watcher lost a record: " + text);
 
         String open = write(series, true);
         assertTrue(open.contains("# TYPE vxdump_packets_written counter\n# HELP vxdump_packets_written packets written to files\n"
