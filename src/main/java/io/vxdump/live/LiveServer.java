@@ -214,6 +214,22 @@ public final class LiveServer implements AutoCloseable {
             }
         }
 
+        /**
+         * True when the client has gone (end of file on the socket). A client sends nothing after
+         * its request, so an idle stream learns of a `tail -c` that ended without waiting for a
+         * record to write: its slot is free for the next watcher.
+         */
+        private boolean clientLeft() throws IOException {
+            synchronized (channel.blockingLock()) {
+                channel.configureBlocking(false);
+                try {
+                    return channel.read(ByteBuffer.allocate(1)) < 0;
+                } finally {
+                    channel.configureBlocking(true);
+                }
+            }
+        }
+
         private String readLine() throws IOException {
             ByteBuffer b = ByteBuffer.allocate(4096);
             while (b.hasRemaining()) {
@@ -238,6 +254,7 @@ public final class LiveServer implements AutoCloseable {
             ByteBuffer record = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
             byte[] frame = new byte[65_536];
             int sinceRelease = 0;
+            int idle = 0;
             while (true) {
                 StagingRing next = null;
                 long best = Long.MAX_VALUE;
@@ -252,7 +269,7 @@ public final class LiveServer implements AutoCloseable {
                         r.release();
                     }
                     out.flush();
-                    if (stopping) {
+                    if (stopping || (++idle % 40 == 0 && clientLeft())) {
                         return;
                     }
                     LockSupport.parkNanos(5_000_000L); // a watcher sees packets within milliseconds

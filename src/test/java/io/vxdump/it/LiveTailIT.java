@@ -144,4 +144,26 @@ class LiveTailIT {
             assertEquals(sent, streamed.size() + (long) lost, "every record reached the watcher or was counted as lost to it");
         }
     }
+
+    @Test
+    void watchersThatLeftFreeTheirPlaceWithoutTraffic() throws Exception {
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1");
+        try (d) {
+            // Six watchers in a row, each gone after two seconds of an idle session: more than the 4 at once.
+            for (int i = 0; i < 6; i++) {
+                var gone = DaemonProcess.run(dir, List.of("timeout", "2"), "tail", "--socket", out.resolve("live.socket").toString(),
+                        "--session", "quiet", "-w", dir.resolve("quiet.pcap").toString());
+                assertEquals(124, gone.getKey(), "ended by timeout, not refused: " + gone.getValue());
+                Thread.sleep(400);
+            }
+            Process last = tail(out, "-c", "1", "-w", dir.resolve("last.pcap").toString());
+            watchers(d, 7);
+            d.send(List.of(vxlan(3, Frames.sized(100, 1))));
+            assertTrue(last.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, last.exitValue());
+            assertEquals(1, Libpcap.read(dir.resolve("last.pcap")).size());
+            assertEquals(0, d.terminate(20));
+        }
+    }
 }
