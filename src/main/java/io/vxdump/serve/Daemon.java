@@ -268,7 +268,7 @@ public final class Daemon {
         try {
             live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), LIVE_MAX_WATCHERS, output.precision());
             LOG.info("live: {} (vxdump tail --socket {})", socket, socket);
-        } catch (IOException | UnsupportedOperationException e) {
+        } catch (IOException e) {
             LOG.warn("live: no live stream: {}: {}", socket, e.toString()); // capture does not depend on it
         }
         return bound.get(0).address();
