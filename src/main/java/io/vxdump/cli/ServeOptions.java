@@ -26,6 +26,10 @@ final class ServeOptions {
     String directIo;
     @Option(names = "--ring-size", paramLabel = "SIZE", description = "Staging ring per receive thread and writer (default 64MiB).")
     String ringSize;
+
+    @Option(names = "--burst-size", paramLabel = "SIZE|auto",
+            description = "Most each staging ring may grow to while the disk is behind (default auto: from the machine's memory).")
+    String burstSize;
     @Option(names = "--max-sessions", paramLabel = "N", description = "Sessions that may be made for unknown VNIs (default 1024).")
     String maxSessions;
     @Option(names = "--rotate-size", paramLabel = "SIZE", description = "Finish a file at this size (default 128MiB; 0 = off).")
@@ -90,6 +94,7 @@ final class ServeOptions {
         set(b, "--writer-threads", writerThreads, ConfigBuilder::writerThreads);
         set(b, "--direct-io", directIo, ConfigBuilder::directIo);
         set(b, "--ring-size", ringSize, ConfigBuilder::ringSize);
+        set(b, "--burst-size", burstSize, ConfigBuilder::burstSize);
         set(b, "--max-sessions", maxSessions, ConfigBuilder::maxSessions);
         set(b, "--rotate-size", rotateSize, ConfigBuilder::rotateSize);
         set(b, "--rotate-interval", rotateInterval, ConfigBuilder::rotateInterval);

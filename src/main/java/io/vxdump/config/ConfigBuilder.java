@@ -32,6 +32,7 @@ public final class ConfigBuilder {
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     private long socketBuffer = 64L << 20;
     private long ringSize = 64L << 20;
+    private long burstSize = WriteConfig.AUTO_BURST;
     private int writerThreads = 1;
     private long blockMemory = 64L << 20;
     private long blockSize = 512L << 10;
@@ -124,6 +125,12 @@ public final class ConfigBuilder {
 
     public ConfigBuilder ringSize(String v) {
         ringSize = sizeRange(v, 1 << 20, 1L << 30);
+        return this;
+    }
+
+    /** A size (1MiB..1GiB), or {@code auto}; a size no larger than the ring's means it never grows. */
+    public ConfigBuilder burstSize(String v) {
+        burstSize = "auto".equals(v) ? WriteConfig.AUTO_BURST : sizeRange(v, 1 << 20, 1L << 30);
         return this;
     }
 
@@ -433,7 +440,7 @@ public final class ConfigBuilder {
                 : new SessionFilter(Monitored.OUTER_SOURCE, unknownVniRules,
                         unknownVniDefault == null ? Action.REJECT : unknownVniDefault);
         // A writer always has at least two blocks, whatever buffer-memory says (see WriteBlocks).
-        WriteConfig write = new WriteConfig(ringSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles,
+        WriteConfig write = new WriteConfig(ringSize, burstSize, writerThreads, blockMemory, (int) blockSize, directIo, maxOpenFiles,
                 syncMillis);
         List<Listener> listeners = listen.isEmpty()
                 ? List.of(new Listener(io.vxdump.packet.Encapsulation.VXLAN, new InetSocketAddress(4789))) : listen;

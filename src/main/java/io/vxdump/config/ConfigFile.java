@@ -45,7 +45,8 @@ public final class ConfigFile {
                     "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
                     "socket-buffer", new Field(Type.SIZE, ConfigBuilder::socketBuffer)),
             "staging", fields(
-                    "ring-size", new Field(Type.SIZE, ConfigBuilder::ringSize)),
+                    "ring-size", new Field(Type.SIZE, ConfigBuilder::ringSize),
+                    "burst-size", new Field(Type.STRING, ConfigBuilder::burstSize)),
             "writer", fields(
                     "threads", new Field(Type.INTEGER, ConfigBuilder::writerThreads),
                     "buffer-memory", new Field(Type.SIZE, ConfigBuilder::blockMemory),

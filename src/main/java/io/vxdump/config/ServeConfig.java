@@ -59,7 +59,8 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         s.append("health: {max-idle: ").append(Units.formatDuration(healthMaxIdleSeconds)).append("}\n");
         s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
                 .append(Units.formatSize(socketBuffer)).append("}\n");
-        s.append("staging: {ring-size: ").append(Units.formatSize(write.ringSize())).append("}\n");
+        s.append("staging: {ring-size: ").append(Units.formatSize(write.ringSize())).append(", burst-size: ")
+                .append(write.burstSize() == WriteConfig.AUTO_BURST ? "auto" : Units.formatSize(write.burstSize())).append("}\n");
         s.append("writer: {threads: ").append(write.threads()).append(", buffer-memory: ")
                 .append(Units.formatSize(write.blockMemory())).append(", block-size: ")
                 .append(Units.formatSize(write.blockSize())).append(", direct-io: ")
@@ -125,6 +126,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "receive.threads", threads, next.threads);
         changed(keys, "receive.socket-buffer", socketBuffer, next.socketBuffer);
         changed(keys, "staging.ring-size", write.ringSize(), next.write.ringSize());
+        changed(keys, "staging.burst-size", write.burstSize(), next.write.burstSize());
         changed(keys, "writer.threads", write.threads(), next.write.threads());
         changed(keys, "writer.buffer-memory", write.blockMemory(), next.write.blockMemory());
         changed(keys, "writer.block-size", write.blockSize(), next.write.blockSize());

@@ -6,6 +6,8 @@ import io.vxdump.pcap.WriteMode;
  * How packets go from the receive threads to disk.
  *
  * @param ringSize     bytes of the staging ring from each receive thread to each writer
+ * @param burstSize    bytes each ring may grow to while the writer is behind; {@link #AUTO_BURST}: from
+ *                     the machine's memory (see io.vxdump.serve.MemoryFit); at most ringSize: never grows
  * @param threads      writer threads; sessions are sharded across them
  * @param blockMemory  bytes of write blocks per writer, shared by its sessions
  * @param blockSize    bytes written at once
@@ -14,8 +16,11 @@ import io.vxdump.pcap.WriteMode;
  * @param syncMillis   with direct I/O, the device's write cache is flushed this often while writers write;
  *                     0 = never (see {@link io.vxdump.pcap.StorageSync})
  */
-public record WriteConfig(long ringSize, int threads, long blockMemory, int blockSize, WriteMode.Choice directIo,
+public record WriteConfig(long ringSize, long burstSize, int threads, long blockMemory, int blockSize, WriteMode.Choice directIo,
                           int maxOpenFiles, long syncMillis) {
+
+    /** {@link #burstSize} chosen from the machine's memory. */
+    public static final long AUTO_BURST = -1;
 
     /** Flush the device's cache every 100 ms: short stalls, little to lose at a power cut. */
     public static final long DEFAULT_SYNC_MILLIS = 100;

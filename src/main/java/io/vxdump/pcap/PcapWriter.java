@@ -92,6 +92,11 @@ public final class PcapWriter implements Runnable {
         return ctx.writeBytes.get();
     }
 
+    /** Writes issued so far; read it once the writer has stopped (tests). */
+    long writesIssued() {
+        return ctx.writes;
+    }
+
     /** True while writes fail (disk full, read-only); for the health check. */
     public boolean failing() {
         return ctx.gate.failing();
@@ -259,7 +264,8 @@ public final class PcapWriter implements Runnable {
     /** Write blocks in use and their limit, open files and their budget: for the start-up line and tests. */
     public String describe() {
         return ctx.mode.reason() + ", " + ctx.blocks.limit() + " × " + ctx.blocks.blockSize() / 1024
-                + " KiB write blocks, up to " + ctx.files.budget() + " open files";
+                + " KiB write blocks (up to " + ctx.blocks.runBlocks() + " a write), up to " + ctx.files.budget()
+                + " open files";
     }
 
     /**

@@ -79,6 +79,15 @@ public final class SessionOutput {
     private long blockStart;
     private int fill;
     private int writtenInBlock;
+    // Full blocks before the borrowed one, not yet written (spares: see WriteBlocks.spare). They
+    // hold the file's bytes just before blockStart, from run[0] at runFrom on; they are written
+    // together with the borrowed block, so one request carries up to WriteBlocks.RUN_BYTES.
+    private WriteBlocks.Block[] run;
+    private int runLength;
+    private int runFrom;
+    /** Bytes the run holds that are not in the file. */
+    private int runBytes;
+    private ByteBuffer[] gather;
     // The file's last partial aligned block, kept when the block is given back (direct I/O only),
     // so that borrowing again needs no read.
     private byte[] tail;
@@ -190,7 +199,7 @@ public final class SessionOutput {
             unwrittenSince = ctx.now | 1;
         }
         if (fill >= ctx.blocks.blockSize()) {
-            writeFullBlock(ctx);
+            blockFilled(ctx);
         }
         // A file that can take no further record is finished now, not when the next packet comes.
         if (open && ((rotation.maxPackets() > 0 && packets >= rotation.maxPackets())
@@ -276,9 +285,41 @@ public final class SessionOutput {
         return true;
     }
 
-    /** Bytes the borrowed block holds (0 without one): how much a write of it would carry. */
+    /** Bytes the borrowed block and its run hold (0 without one): how much a write of them would carry. */
     int blockFill() {
-        return block == null ? 0 : fill - writtenInBlock;
+        return block == null ? 0 : runBytes + fill - writtenInBlock;
+    }
+
+    /**
+     * The block is full: go on into a spare block while the run may grow and spares last (the
+     * record that crossed the end moves to the spare's start), else write the run.
+     */
+    private void blockFilled(WriterContext ctx) {
+        int blockSize = ctx.blocks.blockSize();
+        if (runLength + 1 < ctx.blocks.runBlocks()) {
+            WriteBlocks.Block next = ctx.blocks.spare();
+            if (next != null) {
+                if (run == null) {
+                    run = new WriteBlocks.Block[ctx.blocks.runBlocks()];
+                    gather = new ByteBuffer[run.length];
+                }
+                if (runLength == 0) {
+                    runFrom = (int) ctx.mode.alignDown(writtenInBlock);
+                }
+                runBytes += blockSize - (runLength == 0 ? runFrom : 0);
+                run[runLength++] = block;
+                int spill = fill - blockSize;
+                if (spill > 0) {
+                    next.buf.setBytes(0, block.buf, blockSize, spill);
+                }
+                block = next;
+                blockStart += blockSize;
+                fill = spill;
+                writtenInBlock = 0;
+                return;
+            }
+        }
+        writeFullBlock(ctx);
     }
 
     private void ensureChannel(WriterContext ctx) throws IOException {
@@ -312,6 +353,7 @@ public final class SessionOutput {
         if (!writeRange(ctx, from, blockSize)) {
             return;
         }
+        returnRun(ctx);
         int spill = fill - blockSize;
         if (spill > 0) {
             // The last record crosses the block's end: it is in the file only once the next block is.
@@ -333,7 +375,7 @@ public final class SessionOutput {
 
     /** Writes what the block holds beyond what is in the file, padded to the alignment. */
     private boolean writePartial(WriterContext ctx) {
-        if (block == null || fill <= writtenInBlock) {
+        if (block == null || (fill <= writtenInBlock && runLength == 0)) {
             return true;
         }
         int from = (int) ctx.mode.alignDown(writtenInBlock);
@@ -344,6 +386,7 @@ public final class SessionOutput {
         if (!writeRange(ctx, from, to)) {
             return false;
         }
+        returnRun(ctx);
         committed(pendingPackets, pendingBytes);
         pendingPackets = 0;
         pendingBytes = 0;
@@ -362,9 +405,13 @@ public final class SessionOutput {
             ByteBuffer n = block.nio;
             n.limit(to).position(from);
             ctx.writes++;
-            ctx.writeBytes.add(to - from);
-            while (n.hasRemaining()) {
-                channel.write(n, blockStart + n.position());
+            if (runLength == 0) {
+                ctx.writeBytes.add(to - from);
+                while (n.hasRemaining()) {
+                    channel.write(n, blockStart + n.position());
+                }
+            } else {
+                writeRun(ctx, n);
             }
             ctx.gate.succeeded();
             return true;
@@ -373,6 +420,35 @@ public final class SessionOutput {
             failPending(ctx);
             return false;
         }
+    }
+
+    /** One gathering write of the run and then {@code last} (the borrowed block's range). */
+    private void writeRun(WriterContext ctx, ByteBuffer last) throws IOException {
+        int blockSize = ctx.blocks.blockSize();
+        for (int i = 0; i < runLength; i++) {
+            gather[i] = run[i].nio.limit(blockSize).position(i == 0 ? runFrom : 0);
+        }
+        gather[runLength] = last;
+        int count = runLength + 1;
+        ctx.writeBytes.add(runBytes + last.remaining());
+        channel.position(blockStart - (long) runLength * blockSize + runFrom);
+        while (last.hasRemaining()) {
+            channel.write(gather, 0, count);
+        }
+        for (int i = 0; i < count; i++) {
+            gather[i] = null;
+        }
+    }
+
+    /** The run was written (or lost): its blocks go back to the pool. */
+    private void returnRun(WriterContext ctx) {
+        for (int i = 0; i < runLength; i++) {
+            ctx.blocks.giveBackSpare(run[i]);
+            run[i] = null;
+        }
+        runLength = 0;
+        runBytes = 0;
+        runFrom = 0;
     }
 
     private void committed(long packetCount, long bytes) {
@@ -452,6 +528,7 @@ public final class SessionOutput {
     }
 
     private void returnBlock(WriterContext ctx) {
+        returnRun(ctx);
         if (block != null) {
             ctx.blocks.giveBack(this, block);
             block = null;

@@ -257,7 +257,8 @@ public final class DatagramProcessor {
     /**
      * The receive thread's timer (every {@link Receiver#TICK_MILLIS} ms): promises the writers
      * that nothing older than now will follow, so they need not wait for an idle thread, wakes a
-     * parked writer that has records waiting, and now and then re-reads the wall clock.
+     * parked writer that has records waiting, gives back what a past burst made resident, and now
+     * and then re-reads the wall clock.
      */
     public void tick() {
         if (++ticks % 20 == 0) {
@@ -268,6 +269,7 @@ public final class DatagramProcessor {
             if (wakeups[w].parked() && rings[w].backlog() > 0) {
                 wakeups[w].wake();
             }
+            rings[w].trim(); // this thread is the ring's producer: giving a burst's reserve back is safe here
         }
     }
 

@@ -76,8 +76,10 @@ public final class Warmup {
         SessionTable table = new SessionTable(sessions,
                 vni -> new Session(vni, "vni-" + vni, 0, unknownFilter, new SessionOutput("vni-" + vni, 0, settings), 1),
                 MAX_SESSIONS, 1, allow);
-        StagingRing direct = new StagingRing(4 << 20);
-        StagingRing socket = new StagingRing(4 << 20);
+        // Elastic like the daemon's, with a small base: the producer outruns the writer and goes
+        // into the reserve and back, so those branches are compiled before real traffic takes them.
+        StagingRing direct = StagingRing.elastic(256 << 10, 4 << 20);
+        StagingRing socket = StagingRing.elastic(256 << 10, 4 << 20);
         FileFinisher finisher = new FileFinisher(settings);
         PcapWriter writer = new PcapWriter(0, new StagingRing[] {direct, socket}, table.outputs(),
                 finisher, settings, mode, 8 << 20, 256 << 10, 64).quiet()

@@ -115,6 +115,7 @@ public final class Daemon {
         lanes = receiver.sockets();
         int writerCount = write.threads();
         MemoryFit.require(lanes, writerCount, write);
+        long burst = MemoryFit.burstSize(lanes, writerCount, write);
         makeOutputDirectory(output.directory());
         lock = OutputLock.take(output.directory(), config.instanceId());
         try {
@@ -206,7 +207,7 @@ public final class Daemon {
         StagingRing[][] rings = new StagingRing[lanes][writerCount];
         for (int i = 0; i < lanes; i++) {
             for (int w = 0; w < writerCount; w++) {
-                rings[i][w] = new StagingRing((int) write.ringSize());
+                rings[i][w] = StagingRing.elastic((int) write.ringSize(), (int) burst);
             }
         }
         int fileBudget = Math.max(1, write.fileBudget(processFdLimit()) / writerCount);
@@ -259,7 +260,7 @@ public final class Daemon {
         LOG.info("receive: {}, {} socket(s) per listener, buffer {} each ({})", receiver.transportName(), lanes,
                 Units.formatSize(receiver.grantedBuffer()), receiver.bufferHow());
         LOG.info("output: {} (instance {}), {} writer(s): {}, staging {} per ring", output.directory(),
-                config.instanceId(), writerCount, writers.get(0).describe(), Units.formatSize(rings[0][0].capacity()));
+                config.instanceId(), writerCount, writers.get(0).describe(), describeStaging(rings[0][0]));
         LOG.info("storage: keeps {} free{}", config.floorText(), config.storage().maxBytesTotal() > 0
                 ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
         LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
@@ -330,6 +331,16 @@ public final class Daemon {
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.debug("cleaning up a failed start: {}", e.toString());
         }
+    }
+
+    /** {@code 64MiB per ring, growing to 1GiB under a burst}, or why it cannot grow: the start-up line's form. */
+    private static String describeStaging(StagingRing ring) {
+        String s = Units.formatSize(ring.base()) + " per ring";
+        if (ring.capacity() > ring.base()) {
+            return s + ", growing to " + Units.formatSize(ring.capacity()) + " under a burst";
+        }
+        String why = StagingRing.elasticUnavailable();
+        return why == null ? s : s + " (cannot grow under a burst: " + why + ")";
     }
 
     /** {@code 127.0.0.1:4789 udp (vxlan), 0.0.0.0:6081 udp (geneve)}: the start-up line's form. */

@@ -43,6 +43,37 @@ final class MemoryFit {
         }
     }
 
+    /** Most an automatic burst size gives one ring. */
+    static final long AUTO_BURST_MAX = 1L << 30;
+
+    /**
+     * Bytes each staging ring may grow to under a burst: the configured size, or with
+     * {@code auto} a quarter of the memory the heap, the rings and the blocks leave (the machine's
+     * or the cgroup's, whichever is less), shared by the rings, at most {@link #AUTO_BURST_MAX} each.
+     * The reserve is touched only by a burst the disk cannot take at once, and given back after.
+     * A configured reserve the memory cannot hold is refused, naming the key.
+     */
+    static long burstSize(int lanes, int writers, WriteConfig write) throws ConfigException {
+        long ring = Long.highestOneBit(Math.max(64 << 10, write.ringSize() - 1)) << 1;
+        long rings = (long) lanes * writers;
+        long memory = tighter(physicalMemory(), cgroupLimit());
+        long used = Runtime.getRuntime().maxMemory() + rings * ring + writers * write.blockMemory() + OVERHEAD;
+        if (write.burstSize() != WriteConfig.AUTO_BURST) {
+            long burst = Math.max(ring, write.burstSize());
+            if (memory > 0 && used + rings * (burst - ring) > memory) {
+                throw new ConfigException("staging.burst-size: " + rings + " ring(s) growing to " + Units.formatSize(burst)
+                        + " need " + mib(used + rings * (burst - ring)) + " with the heap, more than the " + mib(memory)
+                        + " of memory here: lower it, or say auto");
+            }
+            return burst;
+        }
+        if (memory <= 0) {
+            return ring; // not Linux: no reserve
+        }
+        long share = Math.min(AUTO_BURST_MAX, Math.max(0, memory - used) / 4 / rings);
+        return share <= ring ? ring : Long.highestOneBit(share);
+    }
+
     private static String mib(long bytes) {
         return (bytes >> 20) + "MiB";
     }

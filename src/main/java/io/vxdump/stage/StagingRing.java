@@ -16,6 +16,15 @@ import java.lang.invoke.VarHandle;
  * first caplen bytes. The producer writes a record, then publishes the new tail with a release
  * store; the consumer reads up to the tail it acquired and gives space back by publishing its head.
  *
+ * <p>An <em>elastic</em> ring ({@link #elastic}) reserves a burst size but normally goes round only
+ * its base (the ring size): at the base's end the producer goes back to the start while the writer
+ * is less than an eighth of the base behind, and on into the reserve otherwise, looking again every
+ * {@link #CHUNK}. (Going back leaves at least 7/8 of the base before the writer's position: a
+ * writer that stops dead just then can lose packets after that much, a writer that falls behind
+ * gradually never before the reserve is full.) A burst the disk cannot take at once is then held in memory that is resident
+ * only while it is needed: once the writer has passed the burst and it has been quiet for
+ * {@link #TRIM_AFTER_TICKS} ticks, the producer gives the reserve back ({@link #trim}).
+ *
  * <p>The producer also publishes a <em>watermark</em>: a time no later record of this ring can be
  * older than. The writer merges several rings by timestamp and may emit a record from one ring only
  * when every empty ring's watermark has passed it (see {@link TimestampMerge}).
@@ -39,13 +48,30 @@ public final class StagingRing {
         }
     }
 
+    /** How often a producer in the reserve looks whether it may go back to the start. */
+    static final int CHUNK = 2 << 20;
+    /** Quiet ticks (of the receive thread's timer) before the reserve is given back. */
+    static final int TRIM_AFTER_TICKS = 500;
+    /** Bytes of the reserve given back per tick: the receive thread is not held up for long. */
+    static final int TRIM_STEP = 64 << 20;
+
+    private final RingMemory memory;
     private final ByteBuf buf;
     private final int capacity;
     private final int mask;
+    /** The base: what the ring goes round when the writer keeps up. {@code capacity} for a fixed ring. */
+    private final int base;
 
     // Producer's side. The padding keeps the two threads' hot fields on different cache lines.
     private long producerTail;
     private long headCache;
+    /** The offset at which the producer next decides between the start and the reserve. */
+    private int check;
+    /** End of the reserve touched so far (resident), or {@code base}. */
+    private int touched;
+    /** The producer's tail after its last record in the reserve: once the writer is past it, the reserve is unused. */
+    private long lastReserveTail;
+    private int quietTicks;
     @SuppressWarnings("unused") private long p1, p2, p3, p4, p5, p6, p7;
     private volatile long tail;
     private volatile long watermark;
@@ -59,35 +85,68 @@ public final class StagingRing {
 
     /** @param capacity bytes; rounded up to a power of two, at least 64 KiB */
     public StagingRing(int capacity) {
-        this(capacity, false);
+        this(RingMemory.fixed(powerOfTwo(capacity)), powerOfTwo(capacity));
     }
 
-    private StagingRing(int capacity, boolean collectable) {
-        int c = Integer.highestOneBit(Math.max(64 << 10, capacity));
-        if (c < capacity) {
-            c <<= 1;
-        }
-        this.capacity = c;
-        this.mask = c - 1;
-        // A collectable ring's memory is a JDK direct buffer, freed by its cleaner once nothing
-        // refers to the ring: for rings that come and go (a live watcher's) while another thread
-        // may still be finishing an offer into one that was just let go.
-        this.buf = collectable ? Unpooled.wrappedBuffer(java.nio.ByteBuffer.allocateDirect(c)) : Unpooled.directBuffer(c, c);
-        buf.setZero(0, c);
+    private StagingRing(RingMemory memory, int base) {
+        this.memory = memory;
+        this.buf = memory.buf;
+        this.capacity = buf.capacity();
+        this.mask = capacity - 1;
+        this.base = Math.min(base, capacity);
+        this.check = this.base;
+        this.touched = this.base;
     }
 
-    /** A ring whose memory the garbage collector frees (see the constructor). */
+    private static int powerOfTwo(int bytes) {
+        int c = Integer.highestOneBit(Math.max(64 << 10, bytes));
+        return c < bytes ? c << 1 : c;
+    }
+
+    /**
+     * A ring whose memory the garbage collector frees: a JDK direct buffer, freed by its cleaner
+     * once nothing refers to the ring; for rings that come and go (a live watcher's) while another
+     * thread may still be finishing an offer into one that was just let go.
+     */
     public static StagingRing collectable(int capacity) {
-        return new StagingRing(capacity, true);
+        int c = powerOfTwo(capacity);
+        return new StagingRing(RingMemory.fixed(c), c);
     }
 
+    /**
+     * A ring of {@code base} bytes that may grow to {@code burst} while the writer is behind (see
+     * the class comment); a fixed ring of {@code base} where the reserve cannot be had. Both
+     * rounded up to powers of two.
+     */
+    public static StagingRing elastic(int base, int burst) {
+        int b = powerOfTwo(base);
+        int c = powerOfTwo(Math.max(base, burst));
+        return new StagingRing(c > b ? RingMemory.elastic(c, b) : RingMemory.fixed(b), b);
+    }
+
+    /** Why rings cannot grow under a burst on this machine, or null (for the start-up line). */
+    public static String elasticUnavailable() {
+        return RingMemory.elasticUnavailable();
+    }
+
+    /** Bytes reserved: the base, plus the reserve of an elastic ring. */
     public int capacity() {
         return capacity;
     }
 
+    /** Bytes the ring goes round while the writer keeps up. */
+    public int base() {
+        return base;
+    }
+
+    /** Bytes of the ring that are resident now (its base, plus the reserve a burst touched). Producer's figure, any thread. */
+    public int resident() {
+        return touched;
+    }
+
     /** The largest frame a record can carry. */
     public int maxFrame() {
-        return capacity / 4 - HEADER;
+        return base / 4 - HEADER;
     }
 
     // ---- producer (one receive thread) ----
@@ -99,24 +158,38 @@ public final class StagingRing {
      */
     public boolean offer(int session, long timestampNanos, ByteBuf src, int index, int caplen, int origlen) {
         int length = (HEADER + caplen + 7) & ~7;
-        if (length > capacity >> 2) {
+        if (length > base >> 2) {
             return false;
         }
         long t = producerTail;
         int offset = (int) t & mask;
         int toEnd = capacity - offset;
-        long needed = toEnd < length ? toEnd + length : length;
+        boolean wrap = toEnd < length;
+        if (!wrap && offset + length > check) {
+            wrap = backToStart(t, offset, length);
+        }
+        long needed = wrap ? toEnd + length : length;
         if (t + needed - headCache > capacity) {
             headCache = (long) HEAD.getAcquire(this);
             if (t + needed - headCache > capacity) {
                 return false;
             }
         }
-        if (toEnd < length) {
+        if (wrap) {
+            // A padding record to the end: its header is the only byte of the rest that is touched.
             buf.setIntLE(offset, PADDING);
             buf.setIntLE(offset + 4, toEnd);
+            if (offset >= base) {
+                lastReserveTail = t + toEnd;
+            }
             t += toEnd;
             offset = 0;
+            check = base;
+        } else if (offset >= base) {
+            lastReserveTail = t + length;
+            if (offset + length > touched) {
+                touched = offset + length;
+            }
         }
         buf.setIntLE(offset, caplen);
         buf.setIntLE(offset + 4, session);
@@ -128,6 +201,40 @@ public final class StagingRing {
         TAIL.setRelease(this, t);
         WATERMARK.setRelease(this, timestampNanos);
         return true;
+    }
+
+    /**
+     * At the base's end, or a chunk's end in the reserve: back to the start while the writer is
+     * less than an eighth of the base behind (then the start has room), on into the reserve otherwise.
+     */
+    private boolean backToStart(long t, int offset, int length) {
+        headCache = (long) HEAD.getAcquire(this);
+        if (t - headCache < base >> 3) {
+            return true;
+        }
+        check = (offset + length + CHUNK) & -CHUNK;
+        return false;
+    }
+
+    /**
+     * Producer, on its timer: gives the reserve back to the kernel, a step per call, once the
+     * writer has passed the last burst and the ring has stayed within its base for
+     * {@link #TRIM_AFTER_TICKS} calls.
+     */
+    public void trim() {
+        if (touched <= base) {
+            return;
+        }
+        if (((int) producerTail & mask) >= base || (long) HEAD.getAcquire(this) < lastReserveTail) {
+            quietTicks = 0;
+            return;
+        }
+        if (++quietTicks < TRIM_AFTER_TICKS) {
+            return;
+        }
+        int from = Math.max(base, (touched - TRIM_STEP) & -4096);
+        memory.release(from, touched - from);
+        touched = from;
     }
 
     /**

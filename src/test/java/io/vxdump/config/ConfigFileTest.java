@@ -52,7 +52,7 @@ class ConfigFileTest {
         assertEquals(Path.of("/var/lib/vxdump/captures"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
-        assertEquals(new WriteConfig(64L << 20, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0,
+        assertEquals(new WriteConfig(64L << 20, WriteConfig.AUTO_BURST, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0,
                 100), c.write());
         assertEquals(128L << 20, c.rotation().maxBytes());
         assertEquals(300_000_000_000L, c.rotation().intervalNanos());
@@ -113,6 +113,8 @@ class ConfigFileTest {
             writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576
             staging: {ring-size: 4KiB}                       | :1: staging.ring-size: '4KiB' is not in 1MiB..1GiB
             staging: {buffer-size: 256KiB}                   | :1: staging.buffer-size: unknown key
+            staging: {burst-size: lots}                      | :1: staging.burst-size: 'lots' is not a size (a number with B, KiB, MiB, GiB or TiB)
+            staging: {burst-size: 2GiB}                      | :1: staging.burst-size: '2GiB' is not in 1MiB..1GiB
             upload: {to: http://x/y}                         | :1: upload.to: 'http://x/y' is not s3://BUCKET/PREFIX
             upload: {to: s3://A_B/y}                         | :1: upload.to: 's3://A_B/y': 'A_B' is not a bucket name
             upload: {region: moon}                           | :1: upload.region: 'moon' is not an AWS region such as eu-west-1
@@ -146,7 +148,7 @@ class ConfigFileTest {
         assertTrue(text.contains("any other VNI N: session vni-N"), text);
         assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, "
                 + "max-open-files: auto, sync-interval: 100ms}"), text);
-        assertTrue(text.contains("staging: {ring-size: 64MiB}"), text);
+        assertTrue(text.contains("staging: {ring-size: 64MiB, burst-size: auto}"), text);
         assertTrue(text.contains("min-free: 5%, max-bytes-total: 0}"), "a 5 % floor by default: " + text);
     }
 

@@ -107,6 +107,38 @@ class DirectIoWriterTest {
     }
 
     @Test
+    void runsOfBlocksAreWrittenWholeAndGivenUpWhenOtherSessionsNeedBlocks() throws Exception {
+        fs = LoopFs.ext4(dir, 128);
+        Path out = fs.path().resolve("out");
+        // 64 KiB blocks, memory for 16, runs of up to 8: one session alone fills runs; five
+        // sessions exhaust the pool, so the fullest run is written early for the next taker.
+        WriterHarness h = new WriterHarness(out, new RotationPolicy(5 << 20, 0, 0), new Retention(0, 0),
+                Optional.empty(), Precision.NANO, WriteMode.Choice.DIRECT, 16 * (128 << 10), 64 << 10, 100).start();
+        assertTrue(h.mode.direct(), h.mode.reason());
+        assertTrue(h.writer.describe().contains("up to 8 a write"), h.writer.describe());
+        SessionOutput alone = h.session("alone", 0);
+        List<List<byte[]>> first = interleave(h, List.of(alone), 6000, 1);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (alone.packetsWritten() < 4000 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long writes = Math.max(1, h.writer.writesIssued());
+        long bytes = h.writer.bytesIssued();
+        List<SessionOutput> sessions = List.of(h.session("a", 0), h.session("b", 0), h.session("c", 0),
+                h.session("d", 0), h.session("e", 0));
+        List<List<byte[]>> sent = interleave(h, sessions, 3000, 1);
+        h.stop();
+        assertFilesHold(out.resolve("alone"), first.get(0));
+        assertEquals(6000, alone.packetsWritten());
+        assertTrue(bytes / writes > 4 * (64 << 10), "alone, writes carry runs: " + bytes / writes + " B on average");
+        for (int i = 0; i < sessions.size(); i++) {
+            assertFilesHold(out.resolve(sessions.get(i).session()), sent.get(i));
+            assertEquals(3000, sessions.get(i).packetsWritten());
+            assertEquals(0, sessions.get(i).writeErrors());
+        }
+    }
+
+    @Test
     void moreSessionsThanTheDescriptorBudgetCloseAndReopenTheirFiles() throws Exception {
         fs = LoopFs.ext4(dir, 128);
         Path out = fs.path().resolve("out");

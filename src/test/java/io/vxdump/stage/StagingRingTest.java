@@ -27,6 +27,90 @@ class StagingRingTest {
         return out;
     }
 
+    /** Drains the ring, checking each record against the head of {@code inFlight}; returns how many. */
+    private static int drain(StagingRing r, List<byte[]> inFlight, int most) {
+        int n = 0;
+        while (n < most && r.hasRecord()) {
+            byte[] expected = inFlight.remove(0);
+            assertArrayEquals(expected, headFrame(r));
+            r.advance();
+            n++;
+        }
+        r.release();
+        return n;
+    }
+
+    private static boolean offer(StagingRing r, List<byte[]> inFlight, int length, int seed) {
+        ByteBuf f = frame(length, seed);
+        if (!r.offer(seed % 3, seed, f, 0, length, length)) {
+            return false;
+        }
+        byte[] copy = new byte[length];
+        f.getBytes(0, copy);
+        inFlight.add(copy);
+        return true;
+    }
+
+    @Test
+    void anElasticRingStaysInItsBaseWhileTheWriterKeepsUp() {
+        StagingRing r = StagingRing.elastic(64 << 10, 1 << 20);
+        assertEquals(1 << 20, r.capacity(), String.valueOf(StagingRing.elasticUnavailable()));
+        List<byte[]> inFlight = new ArrayList<>();
+        Random random = new Random(3);
+        for (int i = 0; i < 20_000; i++) {
+            assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), i));
+            if (inFlight.size() > 8) {
+                drain(r, inFlight, Integer.MAX_VALUE);
+            }
+        }
+        drain(r, inFlight, Integer.MAX_VALUE);
+        assertTrue(inFlight.isEmpty());
+        assertEquals(64 << 10, r.resident(), "never went into the reserve");
+    }
+
+    @Test
+    void anElasticRingHoldsABurstInOrderAndGivesTheReserveBackAfter() {
+        StagingRing r = StagingRing.elastic(64 << 10, 1 << 20);
+        assertEquals(1 << 20, r.capacity(), String.valueOf(StagingRing.elasticUnavailable()));
+        List<byte[]> inFlight = new ArrayList<>();
+        // The writer stands still: the burst goes past the base into the reserve, up to its end.
+        int seed = 0;
+        while (offer(r, inFlight, 1000, seed)) {
+            seed++;
+        }
+        assertTrue(inFlight.size() > 900, "a burst of " + inFlight.size() + " records was held");
+        assertTrue(r.resident() > 900 << 10, "resident: " + r.resident());
+        // The writer catches up slowly while the burst goes on: every record comes out in order.
+        Random random = new Random(5);
+        for (int i = 0; i < 30_000; i++) {
+            drain(r, inFlight, 1 + random.nextInt(4));
+            offer(r, inFlight, 60 + random.nextInt(1400), ++seed);
+        }
+        drain(r, inFlight, Integer.MAX_VALUE);
+        assertTrue(inFlight.isEmpty());
+        // Traffic goes on within the base; after the quiet ticks the reserve is given back.
+        int resident = r.resident();
+        for (int tick = 0; tick < StagingRing.TRIM_AFTER_TICKS + 20; tick++) {
+            for (int k = 0; k < 4; k++) { // under an eighth of the base between drains
+                assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), ++seed));
+            }
+            drain(r, inFlight, Integer.MAX_VALUE);
+            r.trim();
+        }
+        assertTrue(r.resident() < resident, "given back: " + r.resident() + " of " + resident);
+        assertEquals(64 << 10, r.resident());
+        // The next burst, with a writer at half the pace, goes into the reserve again and loses
+        // nothing (the given-back pages read as zeros until written).
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), ++seed), "offer " + i);
+            assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), ++seed), "offer " + i);
+            drain(r, inFlight, 1);
+        }
+        assertTrue(r.resident() > 512 << 10, "resident: " + r.resident());
+        drain(r, inFlight, Integer.MAX_VALUE);
+        assertTrue(inFlight.isEmpty());
+    }
+
     @Test
     void recordsComeOutAsTheyWentInAcrossManyWraps() {
         StagingRing r = new StagingRing(64 << 10);
