@@ -252,6 +252,7 @@ public final class Daemon {
             serveMetrics(metrics, processors, sessions, output);
         }
         receiver.start(processors);
+        prefaultReserves(rings);
         serving = true;
         warnIfOpen();
         // Short lines, one subject each: read in a terminal and in the journal without scrolling.
@@ -331,6 +332,25 @@ public final class Daemon {
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOG.debug("cleaning up a failed start: {}", e.toString());
         }
+    }
+
+    /**
+     * Makes the rings' burst reserves resident in the background, once the ports are read: a burst
+     * then costs no page faults on the receive threads (see {@link StagingRing#prefault}).
+     */
+    private static void prefaultReserves(StagingRing[][] rings) {
+        Thread t = new Thread(() -> {
+            long start = System.nanoTime();
+            int done = 0;
+            for (StagingRing[] row : rings) {
+                for (StagingRing r : row) {
+                    done += r.prefault() ? 1 : 0;
+                }
+            }
+            LOG.debug("staging: {} burst reserve(s) made resident in {} ms", done, (System.nanoTime() - start) / 1_000_000);
+        }, "vxdump-prefault");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** {@code 64MiB per ring, growing to 1GiB under a burst}, or why it cannot grow: the start-up line's form. */

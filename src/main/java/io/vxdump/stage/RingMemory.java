@@ -21,6 +21,7 @@ final class RingMemory {
     private static final int MAP_NORESERVE = 0x4000;
     private static final int MADV_DONTNEED = 4;
     private static final int MADV_HUGEPAGE = 14;
+    private static final int MADV_POPULATE_WRITE = 23;
     private static final long MAP_FAILED = -1;
     private static final Throwable UNAVAILABLE = load();
 
@@ -83,6 +84,15 @@ final class RingMemory {
         ByteBuf buf = Unpooled.wrappedBuffer(new com.sun.jna.Pointer(a).getByteBuffer(0, capacity));
         buf.setZero(0, base);
         return new RingMemory(buf, a, true);
+    }
+
+    /**
+     * Makes {@code [offset, offset + length)} resident without changing what it holds (Linux
+     * 5.14's {@code MADV_POPULATE_WRITE}), so safe while the producer writes there. False where
+     * the kernel cannot: the pages are then faulted in by the first burst.
+     */
+    boolean populate(int offset, int length) {
+        return elastic && length > 0 && madvise(address + offset, length, MADV_POPULATE_WRITE) == 0;
     }
 
     /** Gives {@code [offset, offset + length)} back to the kernel: it reads as zeros, and costs nothing until touched again. */
