@@ -67,7 +67,10 @@ final class TailCommand implements Callable<Integer> {
             channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(path));
         } catch (IOException e) {
-            err.println("vxdump: " + path + ": " + (Files.exists(path) ? "cannot connect (" + e.getMessage() + ")"
+            String why = String.valueOf(e.getMessage());
+            err.println("vxdump: " + path + ": " + (why.contains("Permission denied") || why.contains("Access denied")
+                    ? "permission denied: the live socket is for the daemon's user and group (run as one of its group, or as root)"
+                    : Files.exists(path) ? "cannot connect (" + why + ")"
                     : "no live socket: is vxdump serve running with this output? (--socket PATH)"));
             return Main.EXIT_FAILURE;
         }
@@ -142,10 +145,12 @@ final class TailCommand implements Callable<Integer> {
         byte[] record = new byte[16];
         byte[] frame = new byte[65_536];
         long n = 0;
+        // The stream has the files' precision: nanoseconds (magic a1b23c4d) or microseconds.
+        int perUnit = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == 0xa1b23c4d ? 1 : 1000;
         while ((count <= 0 || n < count) && readRecord(in, record)) {
             ByteBuffer r = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
             long seconds = Integer.toUnsignedLong(r.getInt(0));
-            int nanos = r.getInt(4);
+            int nanos = r.getInt(4) * perUnit;
             int caplen = r.getInt(8);
             int origlen = r.getInt(12);
             if (frame.length < caplen) {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * The live stream's endpoint: a Unix domain socket (mode 0660, the daemon's group: packets are
  * sensitive, so never a TCP port) where a client asks for sessions and a filter in one line,
  * {@code WATCH <session,session|*>\t<filter>\n}, and gets a pcap stream (the files' precision) of their records
- * as the writers write them, or one line {@code ERROR <reason>}. One thread per watcher reads the
+ * as the writers write them, or one line {@code ERROR <reason>}; or asks {@code SESSIONS\n} and
+ * gets the routed sessions' names, a line each (what {@code vxdump extcap} lists). One thread per watcher reads the
  * watcher's rings (a merge by timestamp of their heads), filters in the daemon (libpcap, as
  * tcpdump), and writes to the socket; a client that stops reading blocks only that thread, and the
  * writers' offers into its full rings fail and are counted.
@@ -44,14 +45,17 @@ public final class LiveServer implements AutoCloseable {
     private final int writers;
     private final int maxWatchers;
     private final Precision precision;
+    private final java.util.function.Supplier<java.util.List<String>> sessionNames;
     private final ServerSocketChannel server;
     private final Thread acceptor;
     private final CopyOnWriteArrayList<Stream> streams = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean closing;
 
-    private LiveServer(Path path, LiveTap tap, int writers, int maxWatchers, Precision precision, ServerSocketChannel server) {
+    private LiveServer(Path path, LiveTap tap, int writers, int maxWatchers, Precision precision,
+                       java.util.function.Supplier<java.util.List<String>> sessionNames, ServerSocketChannel server) {
         this.path = path;
+        this.sessionNames = sessionNames;
         this.precision = precision;
         this.tap = tap;
         this.writers = writers;
@@ -63,10 +67,11 @@ public final class LiveServer implements AutoCloseable {
 
     /**
      * Binds {@code path} (a socket left by an earlier run is replaced) and starts accepting; streams
-     * carry timestamps in {@code precision}, the files' own, so a stream is byte for byte the file.
+     * carry timestamps in {@code precision}, the files' own, so a stream is byte for byte the file;
+     * {@code sessionNames} answers {@code SESSIONS}.
      */
-    public static LiveServer start(Path path, LiveTap tap, int writers, int maxWatchers, Precision precision)
-            throws IOException {
+    public static LiveServer start(Path path, LiveTap tap, int writers, int maxWatchers, Precision precision,
+                                   java.util.function.Supplier<java.util.List<String>> sessionNames) throws IOException {
         if (Files.exists(path) && !Files.isRegularFile(path) && !Files.isDirectory(path)) {
             Files.delete(path); // a socket file outlives its process
         }
@@ -78,7 +83,7 @@ public final class LiveServer implements AutoCloseable {
             server.close();
             throw e;
         }
-        LiveServer s = new LiveServer(path, tap, writers, maxWatchers, precision, server);
+        LiveServer s = new LiveServer(path, tap, writers, maxWatchers, precision, sessionNames, server);
         s.acceptor.start();
         return s;
     }
@@ -171,6 +176,14 @@ public final class LiveServer implements AutoCloseable {
             BpfMatcher filter = null;
             try (channel) {
                 String request = readLine();
+                if ("SESSIONS".equals(request)) {
+                    StringBuilder names = new StringBuilder();
+                    for (String n : sessionNames.get()) {
+                        names.append(n).append('\n');
+                    }
+                    channel.write(ByteBuffer.wrap(names.toString().getBytes(StandardCharsets.UTF_8)));
+                    return;
+                }
                 if (request == null || !request.startsWith("WATCH ")) {
                     refuse(channel, "expected WATCH <sessions>\\t<filter>");
                     return;

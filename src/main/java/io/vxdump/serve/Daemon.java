@@ -60,6 +60,8 @@ public final class Daemon {
     private SessionTable sessions;
     private OutputSettings output;
     private int lanes;
+    /** The staging rings, [receive thread][writer]. */
+    private StagingRing[][] rings;
     private volatile boolean lastReloadOk = true;
     /** Set once start() has bound the sockets: signals act only then. */
     private volatile boolean serving;
@@ -204,7 +206,7 @@ public final class Daemon {
         }
 
         // One ring from each receive thread to each writer: staging memory is lanes × writers × ring-size.
-        StagingRing[][] rings = new StagingRing[lanes][writerCount];
+        rings = new StagingRing[lanes][writerCount];
         for (int i = 0; i < lanes; i++) {
             for (int w = 0; w < writerCount; w++) {
                 rings[i][w] = StagingRing.elastic((int) write.ringSize(), (int) burst);
@@ -268,7 +270,9 @@ public final class Daemon {
         LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
         java.nio.file.Path socket = output.directory().resolve(LIVE_SOCKET);
         try {
-            live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), LIVE_MAX_WATCHERS, output.precision());
+            live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), LIVE_MAX_WATCHERS, output.precision(),
+                    () -> java.util.Arrays.stream(sessions.named()).filter(io.vxdump.session.NamedSession::routed)
+                            .map(io.vxdump.session.NamedSession::name).sorted().toList());
             LOG.info("live: {} (vxdump tail --socket {})", socket, socket);
         } catch (IOException e) {
             LOG.warn("live: no live stream: {}: {}", socket, e.toString()); // capture does not depend on it
@@ -353,6 +357,16 @@ public final class Daemon {
         t.start();
     }
 
+    private static double sumRings(StagingRing[][] rings, java.util.function.ToLongFunction<StagingRing> f) {
+        long sum = 0;
+        for (StagingRing[] row : rings) {
+            for (StagingRing r : row) {
+                sum += f.applyAsLong(r);
+            }
+        }
+        return sum;
+    }
+
     /** {@code 64MiB per ring, growing to 1GiB under a burst}, or why it cannot grow: the start-up line's form. */
     private static String describeStaging(StagingRing ring) {
         String s = Units.formatSize(ring.base()) + " per ring";
@@ -415,6 +429,13 @@ public final class Daemon {
                             io.vxdump.pcap.StorageSync::failures)
                     .description("flushes of the output device that failed (logged at most once a minute)").register(registry);
         }
+        StagingRing[][] staged = rings;
+        io.micrometer.core.instrument.Gauge.builder("vxdump.staging.backlog.bytes", staged, r -> sumRings(r, StagingRing::backlog))
+                .description("bytes staged for the writers and not yet taken: past staging.ring-size, a burst is in the reserve")
+                .register(registry);
+        io.micrometer.core.instrument.Gauge.builder("vxdump.staging.resident.bytes", staged, r -> sumRings(r, StagingRing::resident))
+                .description("memory of the staging rings that is resident: their base, and the burst reserve while it is held")
+                .register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success", this, d -> d.lastReloadOk ? 1 : 0)
                 .description("1 when the last configuration reload (SIGHUP) succeeded, 0 when it was refused").register(registry);
         io.micrometer.core.instrument.Gauge.builder("vxdump.config.reload.success.timestamp.seconds", this,

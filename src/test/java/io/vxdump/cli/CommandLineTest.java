@@ -103,7 +103,7 @@ class CommandLineTest {
     @Test
     void anUnknownCommandIsNamedWithTheCommandsThereAre() {
         assertEquals(2, Main.run("bogus"));
-        assertEquals("vxdump: unknown command 'bogus' (commands: serve, replay, fetch, tail, check-config, version, help)\n"
+        assertEquals("vxdump: unknown command 'bogus' (commands: serve, replay, fetch, tail, extcap, check-config, version, help)\n"
                 + "try 'vxdump help'\n", err());
     }
 
