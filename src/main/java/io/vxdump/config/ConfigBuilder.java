@@ -65,6 +65,8 @@ public final class ConfigBuilder {
     private String instanceId;
     private InetSocketAddress metrics = new InetSocketAddress(9464);
     private long healthMaxIdleSeconds;
+    private String liveSocket;
+    private int liveMaxWatchers = LiveConfig.DEFAULT_MAX_WATCHERS;
     private String uploadTo;
     private String uploadRegion;
     private java.net.URI uploadEndpoint;
@@ -361,6 +363,20 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /** A path for the live socket, or {@code off}. */
+    public ConfigBuilder liveSocket(String v) {
+        if (!v.equals("off") && !Path.of(v).isAbsolute()) {
+            throw new IllegalArgumentException("'" + v + "' is not an absolute path or off");
+        }
+        liveSocket = v;
+        return this;
+    }
+
+    public ConfigBuilder liveMaxWatchers(String v) {
+        liveMaxWatchers = (int) range(v, 1, 64, "a number of watchers");
+        return this;
+    }
+
     public ConfigBuilder maxSessions(String v) {
         maxSessions = (int) range(v, 0, 1 << 20, "a session count");
         return this;
@@ -451,7 +467,8 @@ public final class ConfigBuilder {
                 unknownVni, maxSessions, resolved, allowSources, unknownFilter,
                 instanceId != null ? instanceId : InstanceId.fromHostName(), Optional.ofNullable(metrics),
                 healthMaxIdleSeconds, upload(), postRotateTimeoutSeconds, postRotateConcurrency, stopTimeoutSeconds,
-                unknownVniExpireSeconds);
+                unknownVniExpireSeconds, new LiveConfig(liveSocket == null || liveSocket.equals("off") ? Optional.empty()
+                        : Optional.of(Path.of(liveSocket)), !"off".equals(liveSocket), liveMaxWatchers));
     }
 
     private Optional<io.vxdump.upload.UploadSettings> upload() {

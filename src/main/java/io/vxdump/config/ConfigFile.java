@@ -23,7 +23,7 @@ import java.util.function.BiConsumer;
 public final class ConfigFile {
 
     /** ADDRESS_OR_OFF: a string, or YAML 1.1's unquoted {@code off} (a boolean false to the parser). */
-    private enum Type { INTEGER, SIZE, DURATION, STRING, BOOLEAN, ADDRESS_OR_OFF }
+    private enum Type { INTEGER, SIZE, DURATION, STRING, BOOLEAN, ADDRESS_OR_OFF, PATH_OR_OFF }
 
     private record Field(Type type, BiConsumer<ConfigBuilder, String> setter) {
     }
@@ -74,6 +74,9 @@ public final class ConfigFile {
                     "part-size", new Field(Type.SIZE, ConfigBuilder::uploadPartSize),
                     "shutdown-timeout", new Field(Type.DURATION, ConfigBuilder::uploadShutdownTimeout),
                     "max-backlog-age", new Field(Type.DURATION, ConfigBuilder::uploadMaxBacklogAge)),
+            "live", fields(
+                    "socket", new Field(Type.PATH_OR_OFF, ConfigBuilder::liveSocket),
+                    "max-watchers", new Field(Type.INTEGER, ConfigBuilder::liveMaxWatchers)),
             "health", fields(
                     "max-idle", new Field(Type.DURATION, ConfigBuilder::healthMaxIdle)),
             "pcap", fields(
@@ -280,7 +283,7 @@ public final class ConfigFile {
                 case INTEGER -> s.kind() == YamlNode.Kind.INTEGER;
                 case SIZE, DURATION, STRING -> s.kind() == YamlNode.Kind.INTEGER || s.kind() == YamlNode.Kind.STRING;
                 case BOOLEAN -> s.kind() == YamlNode.Kind.BOOLEAN;
-                case ADDRESS_OR_OFF -> s.kind() == YamlNode.Kind.STRING
+                case ADDRESS_OR_OFF, PATH_OR_OFF -> s.kind() == YamlNode.Kind.STRING
                         || (s.kind() == YamlNode.Kind.BOOLEAN && s.text().equalsIgnoreCase("off"));
             };
             if (ok) {
@@ -294,6 +297,7 @@ public final class ConfigFile {
             case STRING -> "a string";
             case BOOLEAN -> "true or false";
             case ADDRESS_OR_OFF -> "HOST:PORT or off";
+            case PATH_OR_OFF -> "a path or off";
         };
         throw ConfigException.at(file, v.line(), key, "expected " + expected + ", found " + v.typeName());
     }

@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param postRotateConcurrency    post-rotate commands run at once
  * @param stopTimeoutSeconds       what a stop gives post-rotate commands and uploads after finishing every file
  * @param unknownVniExpireSeconds  sessions made for unknown VNIs end after this long without a packet; 0 = never
+ * @param live            the live socket
  */
 public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer,
                           WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
@@ -40,7 +41,8 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
                           SessionFilter unknownVniFilter, String instanceId,
                           Optional<InetSocketAddress> metrics, long healthMaxIdleSeconds,
                           Optional<io.vxdump.upload.UploadSettings> upload, long postRotateTimeoutSeconds,
-                          int postRotateConcurrency, long stopTimeoutSeconds, long unknownVniExpireSeconds) {
+                          int postRotateConcurrency, long stopTimeoutSeconds, long unknownVniExpireSeconds,
+                          LiveConfig live) {
 
     public ServeConfig {
         listen = List.copyOf(listen);
@@ -57,6 +59,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         s.append("instance-id: ").append(instanceId).append('\n');
         s.append("metrics: ").append(metrics.map(HostPort::format).orElse("off")).append('\n');
         s.append("health: {max-idle: ").append(Units.formatDuration(healthMaxIdleSeconds)).append("}\n");
+        s.append(live.describe()).append('\n');
         s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
                 .append(Units.formatSize(socketBuffer)).append("}\n");
         s.append("staging: {ring-size: ").append(Units.formatSize(write.ringSize())).append(", burst-size: ")
@@ -137,6 +140,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "unknown-vni", unknownVni, next.unknownVni);
         changed(keys, "max-sessions", maxSessions, next.maxSessions);
         changed(keys, "health.max-idle", healthMaxIdleSeconds, next.healthMaxIdleSeconds);
+        changed(keys, "live", live, next.live);
         changed(keys, "upload", upload, next.upload);
         changed(keys, "post-rotate-concurrency", postRotateConcurrency, next.postRotateConcurrency);
         changed(keys, "stop-timeout", stopTimeoutSeconds, next.stopTimeoutSeconds);

@@ -211,7 +211,7 @@ public final class LiveServer implements AutoCloseable {
                 }
                 LOG.info("live: a watcher of {}{}", sessions.isEmpty() ? "all sessions" : String.join(", ", sessions),
                         expression.isEmpty() ? "" : " (filter '" + expression + "')");
-                stream(watcher, filter, new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+                stream(watcher, sessions, filter, new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
             } catch (IOException e) {
                 LOG.debug("live: a watcher left: {}", e.toString());
             } finally {
@@ -258,7 +258,28 @@ public final class LiveServer implements AutoCloseable {
             return null;
         }
 
-        private void stream(Watcher w, BpfMatcher filter, OutputStream out) throws IOException {
+        /**
+         * True when the watched sessions were routed once during this stream and none is now (a
+         * reload removed them, or they expired): the stream ends, as a capture of them has.
+         */
+        private boolean sessionsGone(Set<String> watched, Set<String> seen) {
+            if (watched.isEmpty()) {
+                return false;
+            }
+            java.util.List<String> now = sessionNames.get();
+            boolean any = false;
+            for (String s : watched) {
+                if (now.contains(s)) {
+                    seen.add(s);
+                    any = true;
+                }
+            }
+            return !any && !seen.isEmpty();
+        }
+
+        private void stream(Watcher w, Set<String> watched, BpfMatcher filter, OutputStream out) throws IOException {
+            Set<String> seen = new java.util.HashSet<>();
+            sessionsGone(watched, seen);
             ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
             header.putInt(precision.magic()).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(262_144)
                     .putInt(PcapFormat.LINKTYPE_ETHERNET);
@@ -282,7 +303,7 @@ public final class LiveServer implements AutoCloseable {
                         r.release();
                     }
                     out.flush();
-                    if (stopping || (++idle % 40 == 0 && clientLeft())) {
+                    if (stopping || (++idle % 40 == 0 && (clientLeft() || sessionsGone(watched, seen)))) {
                         return;
                     }
                     LockSupport.parkNanos(5_000_000L); // a watcher sees packets within milliseconds

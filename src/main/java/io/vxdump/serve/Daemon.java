@@ -71,8 +71,6 @@ public final class Daemon {
     private volatile io.vxdump.upload.S3Shipper shipper;
     private final List<PcapWriter> writers = new ArrayList<>();
     /** The live stream's socket, in the output directory (0660 there, within the directory's 0750). */
-    static final String LIVE_SOCKET = "live.socket";
-    static final int LIVE_MAX_WATCHERS = 4;
     private final io.vxdump.live.LiveTap liveTap = new io.vxdump.live.LiveTap();
     private io.vxdump.live.LiveServer live;
     /** Flushes the device's cache while direct I/O writes; null when buffered. */
@@ -268,9 +266,13 @@ public final class Daemon {
                 ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
         LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
         LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
-        java.nio.file.Path socket = output.directory().resolve(LIVE_SOCKET);
+        java.nio.file.Path socket = config.live().socketIn(output.directory());
+        if (!config.live().enabled()) {
+            LOG.info("live: off (live.socket: off)");
+            return bound.get(0).address();
+        }
         try {
-            live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), LIVE_MAX_WATCHERS, output.precision(),
+            live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), config.live().maxWatchers(), output.precision(),
                     () -> java.util.Arrays.stream(sessions.named()).filter(io.vxdump.session.NamedSession::routed)
                             .map(io.vxdump.session.NamedSession::name).sorted().toList());
             LOG.info("live: {} (vxdump tail --socket {})", socket, socket);

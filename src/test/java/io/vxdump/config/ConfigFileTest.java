@@ -21,7 +21,8 @@ class ConfigFileTest {
             listen: 0.0.0.0:4789                           # or a list: [0.0.0.0:4789, "geneve:0.0.0.0:6081"]
             output: /var/lib/vxdump/captures
             receive: {threads: 2, socket-buffer: 64MiB}   # socket-buffer: SO_RCVBUF asked for; see below
-            staging: {ring-size: 64MiB}                    # per receive thread and writer; see "Memory and loss"
+            staging: {ring-size: 64MiB, burst-size: auto}  # per receive thread and writer; see "Memory and loss"
+            live: {max-watchers: 4}                         # socket: <output>/live.socket by default, an absolute path, or off
             writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto, sync-interval: 100ms}
             rotation: {max-size: 128MiB, interval: 5m, max-packets: 0}   # the defaults
             retention: {max-files: 0, max-bytes: 0, min-free: 5%, max-bytes-total: 0}   # see "Retention"
@@ -113,6 +114,8 @@ class ConfigFileTest {
             writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576
             staging: {ring-size: 4KiB}                       | :1: staging.ring-size: '4KiB' is not in 1MiB..1GiB
             staging: {buffer-size: 256KiB}                   | :1: staging.buffer-size: unknown key
+            live: {socket: run/live.socket}                  | :1: live.socket: 'run/live.socket' is not an absolute path or off
+            live: {max-watchers: 0}                          | :1: live.max-watchers: 0 is not in 1..64
             staging: {burst-size: lots}                      | :1: staging.burst-size: 'lots' is not a size (a number with B, KiB, MiB, GiB or TiB)
             staging: {burst-size: 2GiB}                      | :1: staging.burst-size: '2GiB' is not in 1MiB..1GiB
             upload: {to: http://x/y}                         | :1: upload.to: 'http://x/y' is not s3://BUCKET/PREFIX
@@ -149,6 +152,10 @@ class ConfigFileTest {
         assertTrue(text.contains("writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, "
                 + "max-open-files: auto, sync-interval: 100ms}"), text);
         assertTrue(text.contains("staging: {ring-size: 64MiB, burst-size: auto}"), text);
+        assertTrue(text.contains("live: {socket: <output>/live.socket, max-watchers: 4}"), text);
+        assertTrue(load("live: {socket: off}").describe().contains("live: {socket: off, max-watchers: 4}"));
+        assertEquals(Path.of("/run/vxdump/live.socket"), load("live: {socket: /run/vxdump/live.socket, max-watchers: 2}").live()
+                .socketIn(Path.of("/x")));
         assertTrue(text.contains("min-free: 5%, max-bytes-total: 0}"), "a 5 % floor by default: " + text);
     }
 

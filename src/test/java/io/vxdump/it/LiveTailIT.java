@@ -89,6 +89,38 @@ class LiveTailIT {
     }
 
     @Test
+    void aSessionAReloadRemovesEndsItsStreamAndANewOneCanBeWatched() throws Exception {
+        Path out = dir.resolve("out");
+        Path config = dir.resolve("vxdump.yaml");
+        Files.writeString(config, "unknown-vni: drop\nsessions:\n  - {vni: 10, name: a}\n  - {vni: 11, name: b}\n");
+        DaemonProcess d = DaemonProcess.start(dir, "--config", config.toString(), "--listen", "127.0.0.1:0", "--output",
+                out.toString(), "--threads", "1");
+        try (d) {
+            Process a = tail(out, "--session", "a", "-w", dir.resolve("a.pcap").toString());
+            Process b = tail(out, "--session", "b", "-w", dir.resolve("b.pcap").toString());
+            Process later = tail(out, "--session", "c", "-w", dir.resolve("c.pcap").toString()); // c comes with the reload
+            watchers(d, 3);
+            d.send(List.of(vxlan(10, Frames.sized(100, 1)), vxlan(11, Frames.sized(100, 2))));
+            Files.writeString(config, "unknown-vni: drop\nsessions:\n  - {vni: 11, name: b}\n  - {vni: 12, name: c}\n");
+            SignalsIT.signal(d, "HUP");
+            SignalsIT.waitFor(() -> d.log().contains("configuration reloaded from " + config), "reloaded");
+            assertTrue(a.waitFor(10, TimeUnit.SECONDS), "the removed session's stream ends");
+            assertEquals(0, a.exitValue());
+            assertEquals(1, Libpcap.read(dir.resolve("a.pcap")).size(), "a valid pcap with what a had");
+            assertTrue(b.isAlive() && later.isAlive(), "the others go on");
+            var listed = DaemonProcess.run(dir, "extcap", "--socket", out.resolve("live.socket").toString(), "--extcap-interfaces");
+            assertTrue(listed.getValue().contains("{value=vxdump-c}") && !listed.getValue().contains("{value=vxdump-a}"),
+                    listed.getValue());
+            d.send(List.of(vxlan(12, Frames.sized(100, 3)), vxlan(11, Frames.sized(100, 4))));
+            Thread.sleep(700);
+            assertEquals(0, d.terminate(20));
+            assertTrue(b.waitFor(10, TimeUnit.SECONDS) && later.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(2, Libpcap.read(dir.resolve("b.pcap")).size());
+            assertEquals(1, Libpcap.read(dir.resolve("c.pcap")).size(), "a session the reload added streams to its watcher");
+        }
+    }
+
+    @Test
     void theStreamPipesIntoTcpdump() throws Exception {
         Requirements.requireProgram("tcpdump", "tcpdump");
         Path out = dir.resolve("out");
@@ -114,7 +146,9 @@ class LiveTailIT {
         DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1",
                 "--metrics", "127.0.0.1:0");
         Path got = dir.resolve("stopped.pcap");
-        int sent = 30_000; // 1,200-byte frames: 36 MB, past the watcher's 8 MiB buffer and the socket's
+        // The case: 500,000 packets in ~10 s while the watcher is stopped (~125 MB, far past
+        // its 8 MiB buffer and the socket's).
+        int sent = 500_000;
         Process watcher;
         try (d) {
             watcher = tail(out, "--session", "vni-7", "-w", got.toString());
@@ -122,11 +156,11 @@ class LiveTailIT {
             assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(watcher.pid())).start().waitFor());
             List<byte[]> burst = new ArrayList<>();
             for (int i = 0; i < sent; i++) {
-                burst.add(vxlan(7, Frames.sized(1200, i)));
+                burst.add(vxlan(7, Frames.sized(200, i)));
                 if (burst.size() == 500) {
                     d.send(burst);
                     burst.clear();
-                    Thread.sleep(5);
+                    Thread.sleep(9);
                 }
             }
             SignalsIT.waitFor(() -> MetricsIT.samples(d.http("/metrics", null).getValue())
