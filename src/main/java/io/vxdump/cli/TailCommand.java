@@ -75,8 +75,9 @@ final class TailCommand implements Callable<Integer> {
             return Main.EXIT_FAILURE;
         }
         try (channel) {
+            boolean lines = write == null && Terminal.stdout();
             String request = "WATCH " + (sessions.isEmpty() ? "*" : String.join(",", sessions)) + "\t"
-                    + String.join(" ", words).replace('\n', ' ') + "\n";
+                    + String.join(" ", words).replace('\n', ' ') + (lines ? "\tnames" : "") + "\n";
             channel.write(ByteBuffer.wrap(request.getBytes(StandardCharsets.UTF_8)));
             DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Channels.newInputStream(channel), 1 << 16));
             byte[] header = new byte[24];
@@ -93,7 +94,6 @@ final class TailCommand implements Callable<Integer> {
                 return reason.startsWith("filter '") ? Main.EXIT_USAGE : Main.EXIT_FAILURE;
             }
             in.readFully(header, 4, 20);
-            boolean lines = write == null && Terminal.stdout();
             if (lines) {
                 return printLines(in, header);
             }
@@ -147,7 +147,16 @@ final class TailCommand implements Callable<Integer> {
         long n = 0;
         // The stream has the files' precision: nanoseconds (magic a1b23c4d) or microseconds.
         int perUnit = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(0) == 0xa1b23c4d ? 1 : 1000;
-        while ((count <= 0 || n < count) && readRecord(in, record)) {
+        byte[] name = new byte[255];
+        while (count <= 0 || n < count) {
+            int length = in.read();
+            if (length < 0) {
+                break; // the end of the stream
+            }
+            in.readFully(name, 0, length);
+            if (!readRecord(in, record)) {
+                break;
+            }
             ByteBuffer r = ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN);
             long seconds = Integer.toUnsignedLong(r.getInt(0));
             int nanos = r.getInt(4) * perUnit;
@@ -157,7 +166,8 @@ final class TailCommand implements Callable<Integer> {
                 frame = new byte[caplen];
             }
             in.readFully(frame, 0, caplen);
-            System.out.println(Instant.ofEpochSecond(seconds, nanos) + " " + FrameSummary.describe(frame, caplen)
+            System.out.println(Instant.ofEpochSecond(seconds, nanos) + " " + new String(name, 0, length, StandardCharsets.UTF_8)
+                    + " " + FrameSummary.describe(frame, caplen)
                     + ", length " + origlen);
             n++;
         }

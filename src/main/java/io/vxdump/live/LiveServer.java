@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The live stream's endpoint: a Unix domain socket (mode 0660, the daemon's group: packets are
  * sensitive, so never a TCP port) where a client asks for sessions and a filter in one line,
- * {@code WATCH <session,session|*>\t<filter>\n}, and gets a pcap stream (the files' precision) of their records
- * as the writers write them, or one line {@code ERROR <reason>}; or asks {@code SESSIONS\n} and
+ * {@code WATCH <session,session|*>\t<filter>[\tnames]\n}, and gets a pcap stream (the files' precision) of their records
+ * as the writers write them (with {@code names}, each record preceded by its session's name: a
+ * length byte and the name, for {@code vxdump tail}'s terminal lines), or one line {@code ERROR <reason>}; or asks {@code SESSIONS\n} and
  * gets the routed sessions' names, a line each (what {@code vxdump extcap} lists). One thread per watcher reads the
  * watcher's rings (a merge by timestamp of their heads), filters in the daemon (libpcap, as
  * tcpdump), and writes to the socket; a client that stops reading blocks only that thread, and the
@@ -188,7 +189,8 @@ public final class LiveServer implements AutoCloseable {
                     refuse(channel, "expected WATCH <sessions>\\t<filter>");
                     return;
                 }
-                String[] parts = request.substring(6).split("\t", 2);
+                String[] parts = request.substring(6).split("\t", 3);
+                boolean names = parts.length > 2 && parts[2].trim().equals("names");
                 Set<String> sessions = new LinkedHashSet<>();
                 for (String n : parts[0].split(",")) {
                     if (!n.isBlank() && !n.equals("*")) {
@@ -211,7 +213,7 @@ public final class LiveServer implements AutoCloseable {
                 }
                 LOG.info("live: a watcher of {}{}", sessions.isEmpty() ? "all sessions" : String.join(", ", sessions),
                         expression.isEmpty() ? "" : " (filter '" + expression + "')");
-                stream(watcher, sessions, filter, new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
+                stream(watcher, sessions, filter, names, new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
             } catch (IOException e) {
                 LOG.debug("live: a watcher left: {}", e.toString());
             } finally {
@@ -277,7 +279,8 @@ public final class LiveServer implements AutoCloseable {
             return !any && !seen.isEmpty();
         }
 
-        private void stream(Watcher w, Set<String> watched, BpfMatcher filter, OutputStream out) throws IOException {
+        private void stream(Watcher w, Set<String> watched, BpfMatcher filter, boolean names, OutputStream out)
+                throws IOException {
             Set<String> seen = new java.util.HashSet<>();
             sessionsGone(watched, seen);
             ByteBuffer header = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
@@ -311,6 +314,7 @@ public final class LiveServer implements AutoCloseable {
                 }
                 int caplen = next.caplen();
                 int origlen = next.origlen();
+                int session = next.session();
                 if (frame.length < caplen) {
                     frame = new byte[caplen];
                 }
@@ -326,6 +330,11 @@ public final class LiveServer implements AutoCloseable {
                 }
                 if (filter != null && !filter.matches(frame, caplen, origlen)) {
                     continue;
+                }
+                if (names) {
+                    byte[] name = tap.name(session).getBytes(StandardCharsets.UTF_8);
+                    out.write(name.length);
+                    out.write(name);
                 }
                 record.clear();
                 record.putInt((int) (best / 1_000_000_000L)).putInt((int) (best % 1_000_000_000L / precision.nanosPerUnit()))

@@ -15,6 +15,29 @@ public final class LiveTap implements RecordTap {
 
     private final Watcher[] slots = new Watcher[MAX_WATCHERS];
     private volatile int generation;
+    /** Session names by the number records carry to watchers (so a terminal line can say whose). */
+    private final java.util.Map<String, Integer> ids = new java.util.HashMap<>();
+    private volatile String[] names = new String[0];
+
+    /** The number {@code session}'s records carry to watchers; the same for a name ever after. */
+    @Override
+    public synchronized int id(String session) {
+        Integer id = ids.get(session);
+        if (id == null) {
+            id = names.length;
+            ids.put(session, id);
+            String[] n = java.util.Arrays.copyOf(names, id + 1);
+            n[id] = session;
+            names = n;
+        }
+        return id;
+    }
+
+    /** The session a watcher's record came from, by its number; any thread. */
+    public String name(int id) {
+        String[] n = names;
+        return id >= 0 && id < n.length ? n[id] : "?";
+    }
 
     /** Changes whenever a watcher comes or goes: a session's cached mask is stale then. */
     @Override
@@ -43,7 +66,7 @@ public final class LiveTap implements RecordTap {
             int slot = Long.numberOfTrailingZeros(m);
             m &= m - 1;
             Watcher w = slots[slot];
-            if (w != null && !w.offer(writer, timestampNanos, frame, index, caplen, origlen)) {
+            if (w != null && !w.offer(writer, output.liveId(), timestampNanos, frame, index, caplen, origlen)) {
                 output.liveDropped();
             }
         }

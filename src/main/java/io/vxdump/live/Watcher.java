@@ -26,8 +26,8 @@ final class Watcher {
     }
 
     /** Writer thread {@code writer}; false when the watcher is behind and the record is lost to it. */
-    boolean offer(int writer, long timestampNanos, ByteBuf frame, int index, int caplen, int origlen) {
-        return rings[writer].offer(0, timestampNanos, frame, index, caplen, origlen);
+    boolean offer(int writer, int session, long timestampNanos, ByteBuf frame, int index, int caplen, int origlen) {
+        return rings[writer].offer(session, timestampNanos, frame, index, caplen, origlen);
     }
 
     void close() {

@@ -174,6 +174,9 @@ public final class PcapWriter implements Runnable {
             if (g != o.liveGeneration) {
                 o.liveMask = live.mask(o.session());
                 o.liveGeneration = g;
+                if (o.liveMask != 0 && o.liveId < 0) {
+                    o.liveId = live.id(o.session());
+                }
             }
             if (o.liveMask != 0) {
                 live.offer(o.liveMask, index, o, ring.timestamp(), ring.buffer(), ring.frameIndex(), ring.caplen(),

@@ -32,6 +32,11 @@ public interface RecordTap {
     /** The listeners (a bit each) that want records of {@code session}; 0 for none. */
     long mask(String session);
 
+    /** A small number naming {@code session} to the listeners (records carry it); asked once per session. */
+    default int id(String session) {
+        return 0;
+    }
+
     /** Writer thread {@code writer}: the record just written, for the listeners in {@code mask}. */
     void offer(long mask, int writer, SessionOutput output, long timestampNanos, ByteBuf frame, int index, int caplen,
                int origlen);

@@ -55,6 +55,13 @@ public final class SessionOutput {
     /** The live watchers (a bit each) that want this session, as of {@link #liveGeneration}; writer thread. */
     long liveMask;
     int liveGeneration = -1;
+    /** This session's number to the live watchers ({@link RecordTap#id}), or -1 before it is asked. */
+    int liveId = -1;
+
+    /** This session's number to the live watchers; writer thread. */
+    public int liveId() {
+        return liveId;
+    }
 
     final LruList.Node fileNode = new LruList.Node(this);
     /** This output's index among the block holders of its writer, or -1. */

@@ -121,6 +121,31 @@ class LiveTailIT {
     }
 
     @Test
+    void onATerminalEachPacketIsALineNamingItsSession() throws Exception {
+        Requirements.requireProgram("script", "bsdutils");
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(), "--threads", "1");
+        try (d) {
+            // script(1) gives tail a terminal for its stdout, as a person at a shell would.
+            String command = "env VXDUMP_JAR=" + DaemonProcess.jar().toAbsolutePath() + " " + DaemonProcess.launcher()
+                    + " tail --socket " + out.resolve("live.socket") + " -c 2";
+            Process p = new ProcessBuilder("script", "-qec", command, "/dev/null").redirectErrorStream(true).start();
+            watchers(d, 1);
+            byte[] tcp = Frames.ethernet(0x0800, Frames.ipv4(6, "10.0.0.1", "10.0.0.2", Frames.tcp(40000, 443, new byte[20])));
+            byte[] udp = Frames.ethernet(0x0800, Frames.ipv4(17, "10.0.0.3", "10.0.0.4", Frames.udp(5353, 53, new byte[30])));
+            d.send(List.of(vxlan(21, tcp), vxlan(22, udp)));
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            String lines = new String(p.getInputStream().readAllBytes()).replace("\r", "");
+            assertEquals(0, p.exitValue(), lines);
+            List<String> got = lines.lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(2, got.size(), lines);
+            assertTrue(got.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z vni-21 .*10\\.0\\.0\\.1\\.40000 > 10\\.0\\.0\\.2\\.443.*"), got.get(0));
+            assertTrue(got.get(1).matches(".*Z vni-22 .*10\\.0\\.0\\.3\\.5353 > 10\\.0\\.0\\.4\\.53.*"), got.get(1));
+            assertEquals(0, d.terminate(20));
+        }
+    }
+
+    @Test
     void theStreamPipesIntoTcpdump() throws Exception {
         Requirements.requireProgram("tcpdump", "tcpdump");
         Path out = dir.resolve("out");
