@@ -111,6 +111,7 @@ public final class PcapWriter implements Runnable {
     public void run() {
         long lastTick = System.nanoTime();
         int sinceRelease = 0;
+        checkRoomForRuns();
         ctx.now = System.nanoTime();
         while (true) {
             int r = merge.next();
@@ -189,6 +190,10 @@ public final class PcapWriter implements Runnable {
         ring.advance();
     }
 
+    private void checkRoomForRuns() {
+        ctx.runs = ctx.blocks.runBlocks() > 1 && ctx.settings.directory().toFile().getUsableSpace() >= WriteBlocks.RUN_ROOM;
+    }
+
     /**
      * Lets go of outputs the session table forgot (sessions made for unknown VNIs that expired long
      * ago), so neither this list nor the id cache grows with every VNI ever seen; their ids may
@@ -233,6 +238,7 @@ public final class PcapWriter implements Runnable {
 
     private void tick() {
         clock.calibrate();
+        checkRoomForRuns();
         long wall = clock.nowNanos();
         boolean purge = false;
         for (SessionOutput o : known) {

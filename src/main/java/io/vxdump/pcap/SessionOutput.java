@@ -303,7 +303,7 @@ public final class SessionOutput {
      */
     private void blockFilled(WriterContext ctx) {
         int blockSize = ctx.blocks.blockSize();
-        if (runLength + 1 < ctx.blocks.runBlocks()) {
+        if (ctx.runs && runLength + 1 < ctx.blocks.runBlocks() && ctx.now - unwrittenSince < WriteBlocks.RUN_MAX_AGE_NANOS) {
             WriteBlocks.Block next = ctx.blocks.spare();
             if (next != null) {
                 if (run == null) {
@@ -367,6 +367,7 @@ public final class SessionOutput {
             committed(pendingPackets - 1, pendingBytes - lastRecordLength);
             pendingPackets = 1;
             pendingBytes = lastRecordLength; // its head is in the file, but a failure cuts back to its start
+            unwrittenSince = ctx.now | 1; // what waits now is that one record, just appended
             ByteBuf b = block.buf;
             b.setBytes(0, b, blockSize, spill);
         } else {

@@ -14,6 +14,12 @@ final class WriterContext {
     volatile OutputSettings settings;
     /** System.nanoTime() of the record being written, refreshed by the writer loop. */
     long now;
+    /**
+     * Whether sessions may write runs of blocks: only while the output has plenty of room (see
+     * {@link WriteBlocks#RUN_ROOM}), so that near a full disk a failing write loses one block's records, not a run's.
+     * Refreshed by the writer's tick.
+     */
+    boolean runs;
     /** Writes issued and bytes they carried (padding included), for the writer's closing debug line. */
     long writes;
     /** Bytes written (padding included); read by {@link StorageSync} on its own thread. */

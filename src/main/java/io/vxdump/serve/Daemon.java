@@ -265,11 +265,18 @@ public final class Daemon {
         LOG.info("storage: keeps {} free{}", config.floorText(), config.storage().maxBytesTotal() > 0
                 ? ", at most " + Units.formatSize(config.storage().maxBytesTotal()) + " in all" : "");
         LOG.info("sessions: {} configured, unknown VNIs {}", configured.size(), config.unknownVni().name().toLowerCase());
+        startLive();
+        // Last: the tests (DaemonProcess) take the "metrics" line as the end of the start, the live socket included.
         LOG.info("metrics {}", metrics == null ? "off" : "http://" + HostPort.format(metrics.address()) + "/metrics");
+        return bound.get(0).address();
+    }
+
+    /** The live socket (vxdump tail, vxdump extcap), unless configured off; capture does not depend on it. */
+    private void startLive() {
         java.nio.file.Path socket = config.live().socketIn(output.directory());
         if (!config.live().enabled()) {
             LOG.info("live: off (live.socket: off)");
-            return bound.get(0).address();
+            return;
         }
         try {
             live = io.vxdump.live.LiveServer.start(socket, liveTap, writers.size(), config.live().maxWatchers(), output.precision(),
@@ -277,9 +284,8 @@ public final class Daemon {
                             .map(io.vxdump.session.NamedSession::name).sorted().toList());
             LOG.info("live: {} (vxdump tail --socket {})", socket, socket);
         } catch (IOException e) {
-            LOG.warn("live: no live stream: {}: {}", socket, e.toString()); // capture does not depend on it
+            LOG.warn("live: no live stream: {}: {}", socket, e.toString());
         }
-        return bound.get(0).address();
     }
 
     /**

@@ -43,13 +43,13 @@ final class MemoryFit {
         }
     }
 
-    /** Most an automatic burst size gives one ring. */
+    /** Most an automatic burst size gives all rings together. */
     static final long AUTO_BURST_MAX = 1L << 30;
 
     /**
      * Bytes each staging ring may grow to under a burst: the configured size, or with
      * {@code auto} a quarter of the memory the heap, the rings and the blocks leave (the machine's
-     * or the cgroup's, whichever is less), shared by the rings, at most {@link #AUTO_BURST_MAX} each.
+     * or the cgroup's, whichever is less), at most {@link #AUTO_BURST_MAX} in all, shared by the rings.
      * The reserve is touched only by a burst the disk cannot take at once, and given back after.
      * A configured reserve the memory cannot hold is refused, naming the key.
      */
@@ -70,7 +70,7 @@ final class MemoryFit {
         if (memory <= 0) {
             return ring; // not Linux: no reserve
         }
-        long share = Math.min(AUTO_BURST_MAX, Math.max(0, memory - used) / 4 / rings);
+        long share = Math.min(AUTO_BURST_MAX, Math.max(0, memory - used) / 4) / rings;
         return share <= ring ? ring : Long.highestOneBit(share);
     }
 

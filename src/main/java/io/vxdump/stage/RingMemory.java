@@ -92,8 +92,22 @@ final class RingMemory {
      * the kernel cannot: the pages are then faulted in by the first burst.
      */
     boolean populate(int offset, int length) {
-        return elastic && length > 0 && madvise(address + offset, length, MADV_POPULATE_WRITE) == 0;
+        if (!elastic || length <= 0) {
+            return false;
+        }
+        // 2 MiB at a time: the call holds the process's mmap lock, and every mmap or munmap of the
+        // JVM (a thread's stack, the code cache, direct buffers) waits for it. In one call a GiB held
+        // it for seconds on a VM and stalled the whole daemon.
+        for (int done = 0; done < length; done += POPULATE_STEP) {
+            if (madvise(address + offset + done, Math.min(POPULATE_STEP, length - done), MADV_POPULATE_WRITE) != 0) {
+                return false;
+            }
+            Thread.yield();
+        }
+        return true;
     }
+
+    private static final int POPULATE_STEP = 2 << 20;
 
     /** Gives {@code [offset, offset + length)} back to the kernel: it reads as zeros, and costs nothing until touched again. */
     void release(int offset, int length) {
