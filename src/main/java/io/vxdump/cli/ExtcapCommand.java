@@ -127,6 +127,17 @@ final class ExtcapCommand implements Callable<Integer> {
             }
             return tail.call();
         }
+        if (filter != null) {
+            // Wireshark checks a capture filter as it is typed: nothing printed means valid.
+            try (io.vxdump.capture.BpfMatcher ignoredMatcher = io.vxdump.capture.BpfMatcher.compile(filter,
+                    io.vxdump.pcap.PcapFormat.LINKTYPE_ETHERNET)) {
+                return 0;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                out.println(e.getMessage());
+                out.flush();
+                return 0;
+            }
+        }
         err.println("vxdump: extcap: say --extcap-interfaces, --extcap-dlts, --extcap-config, --capture or --install");
         return Main.EXIT_USAGE;
     }

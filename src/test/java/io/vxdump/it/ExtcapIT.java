@@ -68,6 +68,13 @@ class ExtcapIT {
         assertEquals(wrapper.toString(), installed.getValue().strip());
         assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(wrapper)));
 
+        // Wireshark checks a capture filter as it is typed: silence means valid, else the reason.
+        var valid = DaemonProcess.run(dir, "extcap", "--extcap-interface", "vxdump-all", "--extcap-capture-filter", "tcp port 443");
+        assertEquals(0, valid.getKey());
+        assertEquals("", valid.getValue().strip());
+        var invalid = DaemonProcess.run(dir, "extcap", "--extcap-interface", "vxdump-all", "--extcap-capture-filter", "tcp portt 1");
+        assertEquals("filter 'tcp portt 1': can't parse filter expression: syntax error", invalid.getValue().strip());
+
         String idle = run(asNobody(true, "tshark", "-D"));
         assertTrue(idle.contains("vxdump-not-running (vxdump is not running (" + socket + ": no live socket))"), idle);
 

@@ -52,6 +52,9 @@ class LiveTailIT {
         Process ended;
         try (d) {
             assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("live.socket"))));
+            // The daemon's group: the group of the process, which also owns the output directory (0750).
+            assertEquals(Files.getAttribute(out, "unix:gid"), Files.getAttribute(out.resolve("live.socket"), "unix:gid"));
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
             plain = tail(out, "--session", "vni-5", "-w", all.toString(), "-c", "60");
             filtered = tail(out, "--session", "vni-5", "greater", "150", "-w", big.toString());
             ended = tail(out, "-w", dir.resolve("everything.pcap").toString()); // all sessions, until the daemon stops
