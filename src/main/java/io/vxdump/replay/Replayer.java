@@ -118,6 +118,10 @@ public final class Replayer {
                                 continue;
                             }
                             if (sent == 0) {
+                                // The first packet's socket is opened first (bind and connect take a
+                                // while in a cold JVM): the schedule begins when it can leave, else the
+                                // packets due meanwhile would go out together.
+                                sender.open(d.sourcePort());
                                 start = System.nanoTime(); // the schedule begins with the first packet
                             }
                             long due = start + pacing.due(sent, bytes * 8, timelineOffset + latest);

@@ -129,6 +129,11 @@ final class UdpSender implements Closeable {
         return portsUnavailable;
     }
 
+    /** Opens (binds and connects) the socket of {@code sourcePort} now, if it is not open yet. */
+    void open(int sourcePort) throws InterruptedException {
+        channel(sourcePort);
+    }
+
     private Channel channel(int port) throws InterruptedException {
         Channel ch = channels.get(port);
         if (ch == null) {
