@@ -68,7 +68,7 @@ final class ExtcapCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Path path = Path.of(socket != null ? socket : System.getenv().getOrDefault("VXDUMP_LIVE_SOCKET", TailCommand.DEFAULT_SOCKET));
+        Path path = TailCommand.socketPath(socket);
         if (install != null) {
             return install(out, err, path);
         }

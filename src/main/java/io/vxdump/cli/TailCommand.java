@@ -55,7 +55,7 @@ final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        Path path = Path.of(socket != null ? socket : System.getenv().getOrDefault("VXDUMP_LIVE_SOCKET", DEFAULT_SOCKET));
+        Path path = socketPath(socket);
         for (String s : sessions) {
             if (!s.matches("[A-Za-z0-9._-]{1,64}")) {
                 err.println("vxdump: --session: '" + s + "' is not a session name");
@@ -103,6 +103,11 @@ final class TailCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The live socket: the option's, else {@code $VXDUMP_LIVE_SOCKET}, else the package's default. */
+    static Path socketPath(String option) {
+        return Path.of(option != null ? option : System.getenv().getOrDefault("VXDUMP_LIVE_SOCKET", DEFAULT_SOCKET));
     }
 
     /** The stream as it comes, record by record (so -c can stop at a record's end), flushed when idle. */

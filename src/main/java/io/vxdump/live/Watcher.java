@@ -17,7 +17,7 @@ final class Watcher {
         this.sessions = Set.copyOf(sessions);
         this.rings = new StagingRing[writers];
         for (int i = 0; i < writers; i++) {
-            rings[i] = StagingRing.collectable(ringBytes);
+            rings[i] = new StagingRing(ringBytes);
         }
     }
 

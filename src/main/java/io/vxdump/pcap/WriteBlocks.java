@@ -44,6 +44,8 @@ final class WriteBlocks {
     private final int blockSize;
     private final int alignment;
     private final int limit;
+    /** Most blocks one write carries (a session's run). */
+    private final int runBlocks;
     private final ArrayDeque<Block> free = new ArrayDeque<>();
     private final SessionOutput[] holders;
     private int holderCount;
@@ -61,6 +63,7 @@ final class WriteBlocks {
         this.blockSize = blockSize;
         this.alignment = alignment;
         this.limit = (int) Math.max(2, memory / (blockSize + SPILL));
+        this.runBlocks = Math.max(1, Math.min(RUN_BYTES / blockSize, limit / 2));
         this.holders = new SessionOutput[limit];
     }
 
@@ -75,7 +78,7 @@ final class WriteBlocks {
 
     /** Most blocks one write carries (a session's run). */
     int runBlocks() {
-        return Math.max(1, Math.min(RUN_BYTES / blockSize, limit / 2));
+        return runBlocks;
     }
 
     /**

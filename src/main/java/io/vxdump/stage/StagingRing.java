@@ -91,7 +91,13 @@ public final class StagingRing {
     private long consumerHead;
     private long tailCache;
 
-    /** @param capacity bytes; rounded up to a power of two, at least 64 KiB */
+    /**
+     * A fixed ring. Its memory is a JDK direct buffer that the garbage collector frees once nothing
+     * refers to the ring, so rings that come and go (a live watcher's) need no freeing by hand while
+     * a writer may still be finishing an offer into one that was just let go.
+     *
+     * @param capacity bytes; rounded up to a power of two, at least 64 KiB
+     */
     public StagingRing(int capacity) {
         this(RingMemory.fixed(powerOfTwo(capacity)), powerOfTwo(capacity));
     }
@@ -109,16 +115,6 @@ public final class StagingRing {
     private static int powerOfTwo(int bytes) {
         int c = Integer.highestOneBit(Math.max(64 << 10, bytes));
         return c < bytes ? c << 1 : c;
-    }
-
-    /**
-     * A ring whose memory the garbage collector frees: a JDK direct buffer, freed by its cleaner
-     * once nothing refers to the ring; for rings that come and go (a live watcher's) while another
-     * thread may still be finishing an offer into one that was just let go.
-     */
-    public static StagingRing collectable(int capacity) {
-        int c = powerOfTwo(capacity);
-        return new StagingRing(RingMemory.fixed(c), c);
     }
 
     /**

@@ -53,7 +53,7 @@ public class WriterTapBenchmark {
         OutputSettings settings = new OutputSettings(Path.of("/tmp/unused"), Precision.NANO, new RotationPolicy(0, 0, 0),
                 new Retention(0, 0), Optional.empty(), "bench");
         output = new SessionOutput("web", 0, settings);
-        watcherRing = StagingRing.collectable(8 << 20);
+        watcherRing = new StagingRing(8 << 20);
         watched = new RecordTap() {
             @Override
             public int generation() {
