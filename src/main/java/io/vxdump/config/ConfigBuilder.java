@@ -130,9 +130,9 @@ public final class ConfigBuilder {
         return this;
     }
 
-    /** A size (1MiB..1GiB), or {@code auto}; a size no larger than the ring's means it never grows. */
+    /** A size (1MiB..8GiB), or {@code auto}; a size no larger than the ring's means it never grows. */
     public ConfigBuilder burstSize(String v) {
-        burstSize = "auto".equals(v) ? WriteConfig.AUTO_BURST : sizeRange(v, 1 << 20, 1L << 30);
+        burstSize = "auto".equals(v) ? WriteConfig.AUTO_BURST : sizeRange(v, 1 << 20, 8L << 30); // a ring's most (StagingRing.MAX_CAPACITY)
         return this;
     }
 

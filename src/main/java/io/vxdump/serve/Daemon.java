@@ -207,7 +207,7 @@ public final class Daemon {
         rings = new StagingRing[lanes][writerCount];
         for (int i = 0; i < lanes; i++) {
             for (int w = 0; w < writerCount; w++) {
-                rings[i][w] = StagingRing.elastic((int) write.ringSize(), (int) burst);
+                rings[i][w] = StagingRing.elastic((int) write.ringSize(), burst);
             }
         }
         int fileBudget = Math.max(1, write.fileBudget(processFdLimit()) / writerCount);
@@ -347,11 +347,15 @@ public final class Daemon {
     }
 
     /**
-     * Makes the rings' burst reserves resident in the background, once the ports are read: a burst
-     * then costs no page faults on the receive threads (see {@link StagingRing#prefault}).
+     * Makes the rings' burst reserves resident in the background, at idle priority, once the ports
+     * are read: a burst then costs no page faults on the receive threads (see
+     * {@link StagingRing#prefault}).
      */
     private static void prefaultReserves(StagingRing[][] rings) {
         Thread t = new Thread(() -> {
+            if (!StagingRing.idlePriority()) {
+                LOG.debug("staging: the burst reserves are made resident at normal priority (no SCHED_IDLE here)");
+            }
             long start = System.nanoTime();
             int done = 0;
             for (StagingRing[] row : rings) {
@@ -359,7 +363,9 @@ public final class Daemon {
                     done += r.prefault() ? 1 : 0;
                 }
             }
-            LOG.debug("staging: {} burst reserve(s) made resident in {} ms", done, (System.nanoTime() - start) / 1_000_000);
+            if (done > 0) { // the time a burst could have found part of it still to fault in
+                LOG.info("staging: {} burst reserve(s) resident after {} ms", done, (System.nanoTime() - start) / 1_000_000);
+            }
         }, "vxdump-prefault");
         t.setDaemon(true);
         t.start();

@@ -28,6 +28,11 @@ import java.lang.invoke.VarHandle;
  * back to the kernel ({@link #trim}) after {@link #TRIM_AFTER_TICKS} quiet ticks (10 minutes),
  * and a later burst faults it in again.
  *
+ * <p>A reserve larger than 1 GiB (a {@code ByteBuf} is indexed by {@code int}) is a row of
+ * <em>segments</em> of one mapping, each its own buffer; positions stay {@code long}s, and a record
+ * never crosses a segment's end, as it never crosses the ring's: a padding record fills the rest.
+ * A padding record's length is counted in 8-byte units, so a ring holds up to 16 GiB.
+ *
  * <p>The producer also publishes a <em>watermark</em>: a time no later record of this ring can be
  * older than. The writer merges several rings by timestamp and may emit a record from one ring only
  * when every empty ring's watermark has passed it (see {@link TimestampMerge}).
@@ -58,10 +63,18 @@ public final class StagingRing {
     /** Bytes of the reserve given back per tick: the receive thread is not held up for long. */
     static final int TRIM_STEP = 64 << 20;
 
+    /** Most a ring may reserve: a padding record's length in 8-byte units must fit an {@code int}. */
+    public static final long MAX_CAPACITY = 8L << 30;
+    /** The segment size of a reserve past 1 GiB. */
+    static final int SEGMENT = 1 << 30;
+
     private final RingMemory memory;
-    private final ByteBuf buf;
-    private final int capacity;
-    private final int mask;
+    /** The ring's memory, {@code 1 << segmentShift} bytes each; one for a ring of up to a segment. */
+    private final ByteBuf[] segments;
+    private final int segmentShift;
+    private final int segmentMask;
+    private final long capacity;
+    private final long mask;
     /** The base: what the ring goes round when the writer keeps up. {@code capacity} for a fixed ring. */
     private final int base;
 
@@ -74,7 +87,7 @@ public final class StagingRing {
      */
     private long checkAt;
     /** End of the reserve touched so far (resident), or {@code base}. */
-    private int touched;
+    private long touched;
     /** The producer's tail after its last record in the reserve: once the writer is past it, the reserve is unused. */
     private long lastReserveTail;
     private int quietTicks;
@@ -90,6 +103,9 @@ public final class StagingRing {
     private volatile long head;
     private long consumerHead;
     private long tailCache;
+    /** Where the head record is, set by {@link #hasRecord()}. */
+    private ByteBuf headSegment;
+    private int headIndex;
 
     /**
      * A fixed ring. Its memory is a JDK direct buffer that the garbage collector frees once nothing
@@ -104,28 +120,40 @@ public final class StagingRing {
 
     private StagingRing(RingMemory memory, int base) {
         this.memory = memory;
-        this.buf = memory.buf;
-        this.capacity = buf.capacity();
+        this.segments = memory.segments;
+        int segment = segments[0].capacity();
+        this.segmentShift = Integer.numberOfTrailingZeros(segment);
+        this.segmentMask = segment - 1;
+        this.capacity = (long) segments.length * segment;
         this.mask = capacity - 1;
-        this.base = Math.min(base, capacity);
+        this.base = (int) Math.min(base, capacity);
         this.checkAt = capacity > this.base ? this.base : Long.MAX_VALUE;
         this.touched = this.base;
     }
 
     private static int powerOfTwo(int bytes) {
-        int c = Integer.highestOneBit(Math.max(64 << 10, bytes));
+        return (int) powerOfTwo((long) bytes);
+    }
+
+    private static long powerOfTwo(long bytes) {
+        long c = Long.highestOneBit(Math.max(64 << 10, bytes));
         return c < bytes ? c << 1 : c;
     }
 
     /**
-     * A ring of {@code base} bytes that may grow to {@code burst} while the writer is behind (see
-     * the class comment); a fixed ring of {@code base} where the reserve cannot be had. Both
-     * rounded up to powers of two.
+     * A ring of {@code base} bytes that may grow to {@code burst} (at most {@link #MAX_CAPACITY})
+     * while the writer is behind (see the class comment); a fixed ring of {@code base} where the
+     * reserve cannot be had. Both rounded up to powers of two.
      */
-    public static StagingRing elastic(int base, int burst) {
+    public static StagingRing elastic(int base, long burst) {
+        return elastic(base, burst, SEGMENT);
+    }
+
+    /** As {@link #elastic(int, long)}, in segments of {@code segment} bytes (the tests' way to cross segments). */
+    static StagingRing elastic(int base, long burst, int segment) {
         int b = powerOfTwo(base);
-        int c = powerOfTwo(Math.max(base, burst));
-        return new StagingRing(c > b ? RingMemory.elastic(c, b) : RingMemory.fixed(b), b);
+        long c = Math.min(MAX_CAPACITY, powerOfTwo(Math.max(base, burst)));
+        return new StagingRing(c > b ? RingMemory.elastic(c, b, Math.max(b, segment)) : RingMemory.fixed(b), b);
     }
 
     /** Why rings cannot grow under a burst on this machine, or null (for the start-up line). */
@@ -134,7 +162,7 @@ public final class StagingRing {
     }
 
     /** Bytes reserved: the base, plus the reserve of an elastic ring. */
-    public int capacity() {
+    public long capacity() {
         return capacity;
     }
 
@@ -143,14 +171,20 @@ public final class StagingRing {
         return base;
     }
 
-    /** Bytes of the ring that are resident now (its base, plus the reserve a burst touched). Producer's figure, any thread. */
-    public int resident() {
+    /** Bytes of the ring that are resident now: its base, and the reserve made resident or touched by a burst. Any thread. */
+    public long resident() {
         return prefaulted ? capacity : touched;
     }
 
     /**
      * Any thread, once: makes the reserve resident now, without touching what it holds. False
      * where the kernel cannot (before Linux 5.14) or the ring has no reserve.
+     *
+     * <p>All of it, at start. On a VM whose host backs memory lazily this costs 1.5-2 s of CPU per
+     * GiB, once. Made resident during a burst instead, half of a 2 GiB reserve at start and the
+     * rest at idle priority ahead of the burst, the pinned yardstick lost 4-21 % at the socket
+     * (against 0 % with all of it at start): the receive thread's core stalls while the host
+     * backs the pages.
      */
     public boolean prefault() {
         if (capacity > base && memory.populate(base, capacity - base)) {
@@ -158,6 +192,14 @@ public final class StagingRing {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Lowers the calling thread to idle priority, for the thread that runs {@link #prefault}: false
+     * where that cannot be had (it then competes with the receive threads as any thread does).
+     */
+    public static boolean idlePriority() {
+        return RingMemory.idlePriority();
     }
 
     /** The largest frame a record can carry. */
@@ -178,42 +220,48 @@ public final class StagingRing {
             return false;
         }
         long t = producerTail;
-        int offset = (int) t & mask;
-        int toEnd = capacity - offset;
-        boolean wrap = toEnd < length;
-        if (!wrap && t + length > checkAt) {
-            wrap = backToStart(t, offset, length);
+        long offset = t & mask;
+        int at = (int) offset & segmentMask;
+        // A jump: to the start (the writer keeps up, or the ring's end), or to the next segment.
+        long jump = 0;
+        if (t + length > checkAt && backToStart(t, offset, length)) {
+            jump = capacity - offset;
+        } else if (segmentMask + 1 - at < length) {
+            jump = segmentMask + 1 - at;
         }
-        long needed = wrap ? toEnd + length : length;
-        if (t + needed - headCache > capacity) {
+        if (t + jump + length - headCache > capacity) {
             headCache = (long) HEAD.getAcquire(this);
-            if (t + needed - headCache > capacity) {
+            if (t + jump + length - headCache > capacity) {
                 return false;
             }
         }
-        if (wrap) {
-            // A padding record to the end: its header is the only byte of the rest that is touched.
-            buf.setIntLE(offset, PADDING);
-            buf.setIntLE(offset + 4, toEnd);
+        if (jump != 0) {
+            // A padding record: its header is the only byte of what it skips that is touched.
+            ByteBuf s = segments[(int) (offset >>> segmentShift)];
+            s.setIntLE(at, PADDING);
+            s.setIntLE(at + 4, (int) (jump >>> 3));
             if (offset >= base) {
-                lastReserveTail = t + toEnd;
+                lastReserveTail = t + jump;
             }
-            t += toEnd;
-            offset = 0;
-            if (checkAt != Long.MAX_VALUE) {
+            t += jump;
+            offset = t & mask;
+            at = (int) offset & segmentMask;
+            if (offset == 0 && checkAt != Long.MAX_VALUE) {
                 checkAt = t + base;
             }
-        } else if (offset >= base) {
+        }
+        if (offset >= base) {
             lastReserveTail = t + length;
             if (offset + length > touched) {
                 touched = offset + length;
             }
         }
-        buf.setIntLE(offset, caplen);
-        buf.setIntLE(offset + 4, session);
-        buf.setLongLE(offset + 8, timestampNanos);
-        buf.setIntLE(offset + 16, origlen);
-        buf.setBytes(offset + HEADER, src, index, caplen);
+        ByteBuf buf = segments[(int) (offset >>> segmentShift)];
+        buf.setIntLE(at, caplen);
+        buf.setIntLE(at + 4, session);
+        buf.setLongLE(at + 8, timestampNanos);
+        buf.setIntLE(at + 16, origlen);
+        buf.setBytes(at + HEADER, src, index, caplen);
         t += length;
         producerTail = t;
         TAIL.setRelease(this, t);
@@ -225,13 +273,13 @@ public final class StagingRing {
      * At the base's end, or a chunk's end in the reserve: back to the start while the writer is
      * less than an eighth of the base behind (then the start has room), on into the reserve otherwise.
      */
-    private boolean backToStart(long t, int offset, int length) {
+    private boolean backToStart(long t, long offset, int length) {
         headCache = (long) HEAD.getAcquire(this);
         if (t - headCache < base >> 3) {
             return true;
         }
         // The next chunk's end, or the next lap's base end if the reserve ends first.
-        checkAt = t - offset + Math.min((offset + length + CHUNK) & -CHUNK, (long) capacity + base);
+        checkAt = t - offset + Math.min((offset + length + CHUNK) & -CHUNK, capacity + base);
         return false;
     }
 
@@ -241,18 +289,18 @@ public final class StagingRing {
      * {@link #TRIM_AFTER_TICKS} calls.
      */
     public void trim() {
-        int top = prefaulted ? capacity : touched;
+        long top = prefaulted ? capacity : touched;
         if (top <= base) {
             return;
         }
-        if (((int) producerTail & mask) > base || (long) HEAD.getAcquire(this) < lastReserveTail) {
+        if ((producerTail & mask) > base || (long) HEAD.getAcquire(this) < lastReserveTail) {
             quietTicks = 0;
             return;
         }
         if (++quietTicks < TRIM_AFTER_TICKS) {
             return;
         }
-        int from = Math.max(base, (top - TRIM_STEP) & -4096);
+        long from = Math.max(base, (top - TRIM_STEP) & -4096);
         memory.release(from, top - from);
         touched = from;
         prefaulted = false;
@@ -303,41 +351,41 @@ public final class StagingRing {
                     return false;
                 }
             }
-            int offset = (int) consumerHead & mask;
-            if (buf.getIntLE(offset) != PADDING) {
+            long offset = consumerHead & mask;
+            ByteBuf s = segments[(int) (offset >>> segmentShift)];
+            int at = (int) offset & segmentMask;
+            if (s.getIntLE(at) != PADDING) {
+                headSegment = s;
+                headIndex = at;
                 return true;
             }
-            consumerHead += buf.getIntLE(offset + 4);
+            consumerHead += (long) s.getIntLE(at + 4) << 3;
         }
     }
 
-    private int offset() {
-        return (int) consumerHead & mask;
-    }
-
     public int caplen() {
-        return buf.getIntLE(offset());
+        return headSegment.getIntLE(headIndex);
     }
 
     public int session() {
-        return buf.getIntLE(offset() + 4);
+        return headSegment.getIntLE(headIndex + 4);
     }
 
     public long timestamp() {
-        return buf.getLongLE(offset() + 8);
+        return headSegment.getLongLE(headIndex + 8);
     }
 
     public int origlen() {
-        return buf.getIntLE(offset() + 16);
+        return headSegment.getIntLE(headIndex + 16);
     }
 
-    /** The ring's memory; the head record's frame starts at {@link #frameIndex()}. */
+    /** The memory that holds the head record; its frame starts at {@link #frameIndex()}. */
     public ByteBuf buffer() {
-        return buf;
+        return headSegment;
     }
 
     public int frameIndex() {
-        return offset() + HEADER;
+        return headIndex + HEADER;
     }
 
     /** Done with the head record. The space is given back by {@link #release()}. */

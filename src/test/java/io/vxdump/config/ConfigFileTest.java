@@ -117,7 +117,7 @@ class ConfigFileTest {
             live: {socket: run/live.socket}                  | :1: live.socket: 'run/live.socket' is not an absolute path or off
             live: {max-watchers: 0}                          | :1: live.max-watchers: 0 is not in 1..64
             staging: {burst-size: lots}                      | :1: staging.burst-size: 'lots' is not a size (a number with B, KiB, MiB, GiB or TiB)
-            staging: {burst-size: 2GiB}                      | :1: staging.burst-size: '2GiB' is not in 1MiB..1GiB
+            staging: {burst-size: 16GiB}                     | :1: staging.burst-size: '16GiB' is not in 1MiB..8GiB
             upload: {to: http://x/y}                         | :1: upload.to: 'http://x/y' is not s3://BUCKET/PREFIX
             upload: {to: s3://A_B/y}                         | :1: upload.to: 's3://A_B/y': 'A_B' is not a bucket name
             upload: {region: moon}                           | :1: upload.region: 'moon' is not an AWS region such as eu-west-1

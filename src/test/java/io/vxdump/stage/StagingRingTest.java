@@ -110,7 +110,7 @@ class StagingRingTest {
         drain(r, inFlight, Integer.MAX_VALUE);
         assertTrue(inFlight.isEmpty());
         // Traffic goes on within the base; after the quiet ticks the reserve is given back.
-        int resident = r.resident();
+        long resident = r.resident();
         for (int tick = 0; tick < 2 * StagingRing.TRIM_AFTER_TICKS && r.resident() == resident; tick++) {
             for (int k = 0; k < 4; k++) { // under an eighth of the base between drains
                 assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), ++seed));
@@ -130,6 +130,80 @@ class StagingRingTest {
         assertTrue(r.resident() > 512 << 10, "resident: " + r.resident());
         drain(r, inFlight, Integer.MAX_VALUE);
         assertTrue(inFlight.isEmpty());
+    }
+
+    @Test
+    void aReserveOfSeveralSegmentsHoldsABurstInOrderAcrossTheirEnds() {
+        // Segments of 1 MiB stand for the 1 GiB ones of a reserve past 1 GiB.
+        StagingRing r = StagingRing.elastic(64 << 10, 4 << 20, 1 << 20);
+        assertEquals(4 << 20, r.capacity(), String.valueOf(StagingRing.elasticUnavailable()));
+        List<byte[]> inFlight = new ArrayList<>();
+        Random random = new Random(11);
+        int seed = 0;
+        for (int round = 0; round < 3; round++) {
+            // The writer stands still: the burst fills the base and all four segments.
+            while (offer(r, inFlight, 60 + random.nextInt(9000), seed)) {
+                seed++;
+            }
+            assertTrue(r.backlog() > (4 << 20) - (64 << 10), "held " + r.backlog());
+            assertTrue(r.resident() > 3 << 20, "resident: " + r.resident());
+            // It catches up slowly while the burst goes on, then drains: every record in order.
+            for (int i = 0; i < 5_000; i++) {
+                drain(r, inFlight, 1 + random.nextInt(3));
+                offer(r, inFlight, 60 + random.nextInt(9000), ++seed);
+            }
+            drain(r, inFlight, Integer.MAX_VALUE);
+            assertTrue(inFlight.isEmpty());
+        }
+    }
+
+    @Test
+    void aTwoGibReserveHoldsMoreThanAGibAndGivesItBack() {
+        // The real segment size: records past the first GiB go to the second buffer of the mapping.
+        StagingRing r = StagingRing.elastic(64 << 20, 2L << 30);
+        assertEquals(2L << 30, r.capacity(), String.valueOf(StagingRing.elasticUnavailable()));
+        ByteBuf f = Unpooled.directBuffer(9000).writeZero(9000);
+        int offered = 0;
+        while (r.offer(offered, offered, f.setInt(0, offered).setInt(8996, ~offered), 0, 9000, 9000)) {
+            offered++;
+        }
+        assertTrue(r.backlog() > (2L << 30) - (64 << 20), "held " + r.backlog());
+        assertTrue(r.resident() > (2L << 30) - 9024, "resident: " + r.resident());
+        int taken = 0;
+        while (r.hasRecord()) {
+            assertEquals(taken, r.session());
+            assertEquals(taken, r.buffer().getInt(r.frameIndex()));
+            assertEquals(~taken, r.buffer().getInt(r.frameIndex() + 8996));
+            r.advance();
+            taken++;
+        }
+        r.release();
+        assertEquals(offered, taken);
+        for (int tick = 0; tick < 2 * StagingRing.TRIM_AFTER_TICKS && r.resident() > 64 << 20; tick++) {
+            assertTrue(r.offer(0, 0, f, 0, 100, 100));
+            assertTrue(r.hasRecord());
+            r.advance();
+            r.release();
+            r.trim();
+        }
+        assertEquals(64 << 20, r.resident(), "given back after the quiet ticks");
+    }
+
+    @Test
+    void aBaseAsLargeAsASegmentStaysInItWhileTheWriterKeepsUp() {
+        StagingRing r = StagingRing.elastic(1 << 20, 4 << 20, 1 << 20);
+        assertEquals(4 << 20, r.capacity(), String.valueOf(StagingRing.elasticUnavailable()));
+        List<byte[]> inFlight = new ArrayList<>();
+        Random random = new Random(13);
+        for (int i = 0; i < 20_000; i++) {
+            assertTrue(offer(r, inFlight, 60 + random.nextInt(1400), i));
+            if (inFlight.size() > 8) {
+                drain(r, inFlight, Integer.MAX_VALUE);
+            }
+        }
+        drain(r, inFlight, Integer.MAX_VALUE);
+        assertTrue(inFlight.isEmpty());
+        assertEquals(1 << 20, r.resident(), "never went into the reserve");
     }
 
     @Test
