@@ -109,10 +109,11 @@ final class WriteFailureGate {
 
     void succeeded() {
         if (failing) {
-            failing = false;
+            // Logged before health can see it: whoever sees the target healthy again finds the line.
             if (!quiet) {
                 LOG.warn("writing works again; {} packets were dropped as write_error meanwhile", droppedInEpisode);
             }
+            failing = false;
         }
     }
 

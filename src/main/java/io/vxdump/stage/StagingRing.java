@@ -31,7 +31,8 @@ import java.lang.invoke.VarHandle;
  * <p>A reserve larger than 1 GiB (a {@code ByteBuf} is indexed by {@code int}) is a row of
  * <em>segments</em> of one mapping, each its own buffer; positions stay {@code long}s, and a record
  * never crosses a segment's end, as it never crosses the ring's: a padding record fills the rest.
- * A padding record's length is counted in 8-byte units, so a ring holds up to 16 GiB.
+ * A padding record's length is counted in 8-byte units in an {@code int}, so it spans up to 16 GiB;
+ * a ring is at most {@link #MAX_CAPACITY}.
  *
  * <p>The producer also publishes a <em>watermark</em>: a time no later record of this ring can be
  * older than. The writer merges several rings by timestamp and may emit a record from one ring only
