@@ -49,8 +49,9 @@ public final class UploadLedger {
     public void markUploaded(Path file) throws IOException {
         Path m = marker(file);
         io.vxdump.pcap.FileModes.createDirectories(m.getParent());
-        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(m,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(m, java.util.Set.of(
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE),
+                io.vxdump.pcap.FileModes.created(m))) {
             c.force(true);
         }
         io.vxdump.pcap.FileModes.restrict(m);

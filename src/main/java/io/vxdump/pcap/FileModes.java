@@ -23,7 +23,18 @@ public final class FileModes {
     private FileModes() {
     }
 
-    /** Sets a file vxdump just created to 0640 (where the file system has POSIX modes at all). */
+    /**
+     * The attribute that creates a file 0640 (less what the umask takes) in the same system call
+     * that makes it, for {@code FileChannel.open}: set after the creation, a reader could open the
+     * file in between (0644 under umask 022). None where the file system has no POSIX modes.
+     */
+    public static java.nio.file.attribute.FileAttribute<?>[] created(Path file) {
+        return file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new java.nio.file.attribute.FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
+    }
+
+    /** Sets a file vxdump just created to 0640 (where the file system has POSIX modes at all): what the umask took back. */
     public static void restrict(Path file) throws IOException {
         setMode(file, FILE);
     }

@@ -229,7 +229,7 @@ public final class SessionOutput {
             part = directory.resolve(name + FileNaming.PART);
             ctx.files.makeRoom(this);
             ctx.finisher.opening();
-            channel = FileChannel.open(part, ctx.mode.openOptions(true));
+            channel = FileChannel.open(part, ctx.mode.openOptions(true), FileModes.created(part));
             FileModes.restrict(part);
             ctx.files.opened(this, false);
             nextSeq++;

@@ -40,7 +40,8 @@ public final class OutputLock implements AutoCloseable {
         Path path = file(output, instanceId);
         FileChannel c;
         try {
-            c = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            c = FileChannel.open(path, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE), FileModes.created(path));
         } catch (java.nio.file.AccessDeniedException e) {
             throw new ConfigException("output: " + output + ": permission denied (vxdump must be able to write there)");
         } catch (java.nio.file.FileSystemException e) {
