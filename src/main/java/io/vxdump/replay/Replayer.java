@@ -125,25 +125,19 @@ public final class Replayer {
                             if (d == null) {
                                 continue;
                             }
-                            if (sent == 0) {
-                                // The first packet's socket is opened first (bind and connect take a
-                                // while in a cold JVM): the schedule begins when it can leave, else the
-                                // packets due meanwhile would go out together.
-                                sender.open(d.sourcePort());
-                                start = System.nanoTime(); // the schedule begins with the first packet
-                                began = start;
-                            }
                             long due = start + pacing.due(sent, bytes * 8, timelineOffset + latest);
-                            long now = System.nanoTime();
-                            if (now - due > MOST_CATCH_UP_NANOS && !(pacing instanceof Pacing.TopSpeed)) {
-                                start += now - due;
-                                due = now;
-                            }
-                            long wait = due - now;
-                            if (wait > SPIN_NANOS) {
-                                sender.flush();
-                                queued = 0;
-                                LockSupport.parkNanos(wait);
+                            if (sent > 0) {
+                                long now = System.nanoTime();
+                                if (now - due > MOST_CATCH_UP_NANOS && !(pacing instanceof Pacing.TopSpeed)) {
+                                    start += now - due;
+                                    due = now;
+                                }
+                                long wait = due - now;
+                                if (wait > SPIN_NANOS) {
+                                    sender.flush();
+                                    queued = 0;
+                                    LockSupport.parkNanos(wait);
+                                }
                             }
                             byte[] payload = geneve == null ? d.payload() : geneve.wrap(d);
                             if (payload.length > Encapsulator.MAX_PAYLOAD) {
@@ -151,6 +145,14 @@ public final class Replayer {
                                 continue;
                             }
                             sender.send(payload, d.sourcePort());
+                            if (sent == 0) {
+                                // The schedule begins once the first packet has left: a cold JVM
+                                // takes a while to open the socket and to send through it the first
+                                // time, and the packets due meanwhile would go out together.
+                                sender.flushAndWait();
+                                began = System.nanoTime();
+                                start = began - due;
+                            }
                             refused = sender.refused();
                             sent++;
                             bytes += payload.length;

@@ -124,14 +124,17 @@ final class UdpSender implements Closeable {
         dirty.clear();
     }
 
+    /** Sends what is queued and waits until it has left (or failed). */
+    void flushAndWait() throws InterruptedException {
+        flush();
+        for (ChannelFuture f : lastWrite.values()) {
+            f.await(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Source ports that could not be bound (another socket held them); an ephemeral port was used. */
     int portsUnavailable() {
         return portsUnavailable;
-    }
-
-    /** Opens (binds and connects) the socket of {@code sourcePort} now, if it is not open yet. */
-    void open(int sourcePort) throws InterruptedException {
-        channel(sourcePort);
     }
 
     private Channel channel(int port) throws InterruptedException {
