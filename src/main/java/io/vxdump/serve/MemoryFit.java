@@ -44,12 +44,13 @@ final class MemoryFit {
     }
 
     /**
-     * Most an automatic burst size gives all rings together. 2 GiB holds what a 4-5 s burst at
-     * 1 GB/s leaves beyond a disk that durably takes 700 MB/s (1.5 GB, issue 17's yardstick); 4 GiB
-     * took 11 s to make resident on a VM whose host backs memory lazily, and a burst in that time
-     * lost 14 % at the socket.
+     * Most an automatic burst size gives all rings together. 2 GiB held every unpaced burst of
+     * issue 17's yardstick, but making it resident took 1-8 s of a VM whose host backs memory
+     * lazily, and traffic during that time suffers: RestartIT (a SIGKILL and a restart under 50
+     * kpps) lost 1.33 s of traffic against 0.75-0.95 s with 1 GiB. Larger reserves are a setting
+     * ({@code staging.burst-size}, up to 8 GiB a ring).
      */
-    static final long AUTO_BURST_MAX = 2L << 30;
+    static final long AUTO_BURST_MAX = 1L << 30;
 
     /**
      * Bytes each staging ring may grow to under a burst: the configured size, or with
