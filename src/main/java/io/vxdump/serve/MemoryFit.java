@@ -45,10 +45,9 @@ final class MemoryFit {
 
     /**
      * Most an automatic burst size gives all rings together. 2 GiB held every unpaced burst of
-     * issue 17's yardstick, but making it resident took 1-8 s of a VM whose host backs memory
-     * lazily, and traffic during that time suffers: RestartIT (a SIGKILL and a restart under 50
-     * kpps) lost 1.33 s of traffic against 0.75-0.95 s with 1 GiB. Larger reserves are a setting
-     * ({@code staging.burst-size}, up to 8 GiB a ring).
+     * issue 17's yardstick, but making it resident took 1-8 s on a VM whose host backs memory
+     * lazily: traffic in that window suffers, and the start-up's CPU grew by ~1.5 s (bench/README,
+     * issue 17 step 5). Larger reserves are a setting ({@code staging.burst-size}, up to 8 GiB a ring).
      */
     static final long AUTO_BURST_MAX = 1L << 30;
 
