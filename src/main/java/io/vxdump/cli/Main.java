@@ -28,7 +28,7 @@ public final class Main {
 
     /** Runs {@code vxdump args...} and returns the exit status. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new VxdumpCommand());
+        CommandLine cli = VxdumpCommand.forArgs(args);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("vxdump: " + e.getMessage());

@@ -3,8 +3,8 @@ package io.vxdump.cli;
 /**
  * {@code serve} binds its ports as early as it can, since a restarted daemon loses what arrives
  * before that. The JVM spends most of that time loading and initialising classes on one thread;
- * this loads the slow ones (logging, Netty's native epoll, direct-memory limits, the platform's
- * management beans) on a second thread while the command line is parsed, so both cores work.
+ * this loads the slow ones (logging, Netty's native epoll, direct-memory limits) on a second
+ * thread while the command line is parsed, so both cores work. JMX is left until after the bind.
  * Purely an optimisation: whatever it has not done yet, the main thread does itself.
  */
 final class StartupPreload {
@@ -17,7 +17,6 @@ final class StartupPreload {
                 org.slf4j.LoggerFactory.getLogger(StartupPreload.class);
                 io.netty.channel.epoll.Epoll.isAvailable();
                 io.netty.util.internal.PlatformDependent.maxDirectMemory();
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
                 Class.forName("io.netty.channel.MultiThreadIoEventLoopGroup");
                 Class.forName("io.netty.bootstrap.Bootstrap");
             } catch (ClassNotFoundException | RuntimeException | LinkageError e) {

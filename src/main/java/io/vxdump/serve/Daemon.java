@@ -114,8 +114,6 @@ public final class Daemon {
         receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
         lanes = receiver.sockets();
         int writerCount = write.threads();
-        MemoryFit.require(lanes, writerCount, write);
-        long burst = MemoryFit.burstSize(lanes, writerCount, write);
         makeOutputDirectory(output.directory());
         lock = OutputLock.take(output.directory(), config.instanceId());
         try {
@@ -123,8 +121,12 @@ public final class Daemon {
         } catch (java.net.BindException e) {
             throw new ConfigException("listen: " + e.getMessage());
         }
-        long boundAfterMillis = System.currentTimeMillis()
-                - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        long boundAt = System.currentTimeMillis();
+        // After the bind, since a restart loses what arrives before it: JMX (the JVM's start time,
+        // ~50 ms cold) and the buffers' fit, which touches no file; a refusal gives the ports back.
+        long boundAfterMillis = boundAt - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+        MemoryFit.require(lanes, writerCount, write);
+        long burst = MemoryFit.burstSize(lanes, writerCount, write);
         if (config.metrics().isPresent()) {
             try {
                 metrics = new MetricsServer(config.metrics().get());
