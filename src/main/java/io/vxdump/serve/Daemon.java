@@ -242,6 +242,7 @@ public final class Daemon {
         for (int i = 0; i < lanes; i++) {
             processors.add(new DatagramProcessor(i, sessions, rings[i], wakeups));
         }
+        prefaultReserves(rings);
         long warmStart = System.nanoTime();
         long warmed = Warmup.run(output.directory().resolve(".vxdump-warmup-" + config.instanceId()), mode,
                 config.sessions().isEmpty() ? SessionFilter.KEEP_ALL : config.sessions().get(0).filter(),
@@ -254,7 +255,6 @@ public final class Daemon {
             serveMetrics(metrics, processors, sessions, output);
         }
         receiver.start(processors);
-        prefaultReserves(rings);
         serving = true;
         warnIfOpen();
         // Short lines, one subject each: read in a terminal and in the journal without scrolling.
@@ -349,15 +349,14 @@ public final class Daemon {
     }
 
     /**
-     * Makes the rings' burst reserves resident in the background, at idle priority, once the ports
-     * are read: a burst then costs no page faults on the receive threads (see
-     * {@link StagingRing#prefault}).
+     * Makes the rings' burst reserves resident in the background, beside the warm-up (before the
+     * ports are read): a burst then costs no page faults on the receive threads (see
+     * {@link StagingRing#prefault}). At normal priority: in {@code SCHED_IDLE} it waited for the
+     * JIT's threads after the warm-up, finished 1.5-6.5 s after it began instead of 0.6-1.8 s, and
+     * twice was still running when the yardstick's load came (bench/README, issue 17 step 5).
      */
     private static void prefaultReserves(StagingRing[][] rings) {
         Thread t = new Thread(() -> {
-            if (!StagingRing.idlePriority()) {
-                LOG.debug("staging: the burst reserves are made resident at normal priority (no SCHED_IDLE here)");
-            }
             long start = System.nanoTime();
             int done = 0;
             for (StagingRing[] row : rings) {

@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
  * {@link #CHUNK}. (Going back leaves at least 7/8 of the base before the writer's position: a
  * writer that stops dead just then can lose packets after that much, a writer that falls behind
  * gradually never before the reserve is full.) A burst the disk cannot take at once is then held
- * in the reserve. The daemon makes the reserve resident once after start ({@link #prefault}),
+ * in the reserve. The daemon makes the reserve resident once at start ({@link #prefault}),
  * because a page fault in the burst costs the receive thread dearly (on a VM whose host backs
  * memory lazily, zeroing 2 MiB pages took a third of the core at 450 kpps); the reserve is given
  * back to the kernel ({@link #trim}) after {@link #TRIM_AFTER_TICKS} quiet ticks (10 minutes),
@@ -193,14 +193,6 @@ public final class StagingRing {
             return true;
         }
         return false;
-    }
-
-    /**
-     * Lowers the calling thread to idle priority, for the thread that runs {@link #prefault}: false
-     * where that cannot be had (it then competes with the receive threads as any thread does).
-     */
-    public static boolean idlePriority() {
-        return RingMemory.idlePriority();
     }
 
     /** The largest frame a record can carry. */
