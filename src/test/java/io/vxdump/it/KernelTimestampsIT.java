@@ -29,7 +29,7 @@ class KernelTimestampsIT {
     void aStoppedReceiverStillStampsEachDatagramWithItsArrival() throws Exception {
         Path out = dir.resolve("out");
         DaemonProcess d = DaemonProcess.start(dir, "--listen", "127.0.0.1:0", "--output", out.toString(),
-                "--threads", "1", "--precision", "nano");
+                "--threads", "1", "--precision", "nano", "--rotate-interval", "0"); // one file, whatever the clock
         long[] sentAt = new long[10];
         try (d) {
             Requirements.assume(LargeDatagramIT.ownRecvmmsg(d), "the daemon reads with Netty's channel: user-space time");
