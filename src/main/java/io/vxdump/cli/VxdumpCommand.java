@@ -18,11 +18,11 @@ final class VxdumpCommand implements Runnable {
      * daemon loses the traffic that arrives before it binds its ports (docs/ARCHITECTURE.md, "Start-up").
      */
     static CommandLine forArgs(String... args) {
-        CommandLine cli = new CommandLine(new VxdumpCommand());
+        CommandLine cli = new CommandLine(new VxdumpCommand()).addSubcommand(new ServeCommand());
         if (args.length > 0 && args[0].equals("serve")) {
-            return cli.addSubcommand(new ServeCommand());
+            return cli;
         }
-        for (Object sub : new Object[] {new ServeCommand(), new ReplayCommand(), new FetchCommand(), new TailCommand(),
+        for (Object sub : new Object[] {new ReplayCommand(), new FetchCommand(), new TailCommand(),
                 new ExtcapCommand(), new CheckConfigCommand(), new VersionCommand(), new CommandLine.HelpCommand()}) {
             cli.addSubcommand(sub);
         }

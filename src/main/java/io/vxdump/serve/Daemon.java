@@ -122,8 +122,8 @@ public final class Daemon {
             throw new ConfigException("listen: " + e.getMessage());
         }
         long boundAt = System.currentTimeMillis();
-        // After the bind, since a restart loses what arrives before it: JMX (the JVM's start time,
-        // ~50 ms cold) and the buffers' fit, which touches no file; a refusal gives the ports back.
+        // After the bind, since a restart loses what arrives before it: JMX (the JVM's start time)
+        // and the buffers' fit, which touches no file; a refusal gives the ports back.
         long boundAfterMillis = boundAt - java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
         MemoryFit.require(lanes, writerCount, write);
         long burst = MemoryFit.burstSize(lanes, writerCount, write);
