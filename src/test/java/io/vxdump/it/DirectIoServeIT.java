@@ -7,15 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxdump.testing.DaemonProcess;
 import io.vxdump.testing.Frames;
 import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.OutputFiles;
 import io.vxdump.testing.LoopFs;
 import io.vxdump.testing.Tshark;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,9 +29,7 @@ class DirectIoServeIT {
     Path dir;
 
     private static List<Path> files(Path out, String suffix) throws Exception {
-        try (Stream<Path> s = Files.walk(out)) {
-            return s.filter(f -> f.toString().endsWith(suffix)).sorted().toList();
-        }
+        return OutputFiles.ending(out, suffix);
     }
 
     @Test

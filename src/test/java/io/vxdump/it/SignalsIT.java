@@ -8,13 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vxdump.testing.DaemonProcess;
 import io.vxdump.testing.Frames;
 import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.OutputFiles;
 import io.vxdump.testing.PcapRecord;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +24,7 @@ class SignalsIT {
     Path dir;
 
     static List<Path> filesEnding(Path root, String suffix) throws IOException {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            return s.filter(p -> p.toString().endsWith(suffix)).sorted().toList();
-        }
+        return OutputFiles.ending(root, suffix);
     }
 
     static void signal(DaemonProcess d, String name) throws Exception {

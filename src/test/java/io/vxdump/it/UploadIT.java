@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vxdump.testing.DaemonProcess;
 import io.vxdump.testing.Frames;
+import io.vxdump.testing.OutputFiles;
 import io.vxdump.testing.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -46,10 +46,8 @@ class UploadIT {
     }
 
     private static List<Path> finished(Path out) throws Exception {
-        try (Stream<Path> s = Files.walk(out)) {
-            // Upload markers are *.pcap.uploaded: a find -name '*.pcap' sees captures only.
-            return s.filter(p -> p.toString().endsWith(".pcap")).sorted().toList();
-        }
+        // Upload markers are *.pcap.uploaded: a find -name '*.pcap' sees captures only.
+        return OutputFiles.ending(out, ".pcap");
     }
 
     /** The key a finished file must have: PREFIX/<session>/<yyyy>/<mm>/<dd>/<file name>. */
@@ -313,9 +311,8 @@ class UploadIT {
                 // S3Proxy keeps the parts of an unfinished multipart upload as .mpus-* files: kill then.
                 long deadline = System.nanoTime() + 30_000_000_000L;
                 while (System.nanoTime() < deadline && !caughtMidUpload) {
-                    try (Stream<Path> files = Files.walk(storeDir)) {
-                        caughtMidUpload = files.anyMatch(p -> p.getFileName().toString().startsWith(".mpus-"));
-                    }
+                    caughtMidUpload = OutputFiles.ending(storeDir, "").stream()
+                            .anyMatch(p -> p.getFileName().toString().startsWith(".mpus-"));
                     if (!caughtMidUpload) {
                         Thread.sleep(5);
                     }
