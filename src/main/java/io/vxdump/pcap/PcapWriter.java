@@ -72,6 +72,15 @@ public final class PcapWriter implements Runnable {
         return this;
     }
 
+    /**
+     * Makes all of this writer's write blocks now rather than as sessions first need them; before
+     * {@link #start} (the thread then sees them).
+     */
+    public PcapWriter makeBlocks() {
+        ctx.blocks.makeAll();
+        return this;
+    }
+
     public void start() {
         wakeup.writer(thread);
         thread.start();

@@ -220,7 +220,7 @@ public final class Daemon {
                 column[i] = rings[i][w];
             }
             PcapWriter writer = new PcapWriter(w, column, sessions.outputs(), finisher, output, mode,
-                    write.blockMemory(), write.blockSize(), fileBudget).tap(liveTap);
+                    write.blockMemory(), write.blockSize(), fileBudget).tap(liveTap).makeBlocks();
             writers.add(writer);
             wakeups[w] = writer.wakeup();
             writer.start();
@@ -349,23 +349,38 @@ public final class Daemon {
     }
 
     /**
-     * Makes the rings' burst reserves resident in the background, beside the warm-up (before the
-     * ports are read): a burst then costs no page faults on the receive threads (see
-     * {@link StagingRing#prefault}). At normal priority: in {@code SCHED_IDLE} it waited for the
-     * JIT's threads after the warm-up, finished 1.5-6.5 s after it began instead of 0.6-1.8 s, and
-     * twice was still running when the yardstick's load came (bench/README, issue 17 step 5).
+     * Makes the rings' burst reserves resident in the background, beside the warm-up: a burst then
+     * costs no page faults on the receive threads (see {@link StagingRing#prefault}). At normal
+     * priority until the ports are read, so it is done before traffic in most starts (in
+     * {@code SCHED_IDLE} from the beginning it waited for the JIT's threads and finished 1.5-6.5 s
+     * after it began instead of 0.6-1.8 s: bench/README, issue 17 step 5); in {@code SCHED_IDLE}
+     * from then on, so that when the host is slow to back the pages and traffic comes first, the
+     * receive and write threads keep their core (at normal priority a 128 B load that came 1 s
+     * before the prefault ended lost 0.15 % at the socket: bench/README, issue 17 step 7).
      */
-    private static void prefaultReserves(StagingRing[][] rings) {
+    private void prefaultReserves(StagingRing[][] rings) {
         Thread t = new Thread(() -> {
             long start = System.nanoTime();
+            long[] idleAfter = {-1};
+            Runnable lowerOnceServing = () -> {
+                if (idleAfter[0] < 0 && serving) {
+                    idleAfter[0] = StagingRing.idlePriority() ? (System.nanoTime() - start) / 1_000_000 : Long.MAX_VALUE;
+                }
+            };
             int done = 0;
             for (StagingRing[] row : rings) {
                 for (StagingRing r : row) {
-                    done += r.prefault() ? 1 : 0;
+                    done += r.prefault(lowerOnceServing) ? 1 : 0;
                 }
             }
             if (done > 0) { // the time a burst could have found part of it still to fault in
-                LOG.info("staging: {} burst reserve(s) resident after {} ms", done, (System.nanoTime() - start) / 1_000_000);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                if (idleAfter[0] >= 0 && idleAfter[0] != Long.MAX_VALUE) {
+                    LOG.info("staging: {} burst reserve(s) resident after {} ms (at idle priority from {} ms: "
+                            + "the ports were being read)", done, ms, idleAfter[0]);
+                } else {
+                    LOG.info("staging: {} burst reserve(s) resident after {} ms", done, ms);
+                }
             }
         }, "vxdump-prefault");
         t.setDaemon(true);

@@ -99,7 +99,7 @@ final class RingMemory {
      * 5.14's {@code MADV_POPULATE_WRITE}), so safe while the producer writes there. False where
      * the kernel cannot: the pages are then faulted in by the first burst.
      */
-    boolean populate(long offset, long length) {
+    boolean populate(long offset, long length, Runnable betweenSteps) {
         if (!elastic || length <= 0) {
             return false;
         }
@@ -110,10 +110,23 @@ final class RingMemory {
             if (madvise(address + offset + done, Math.min(POPULATE_STEP, length - done), MADV_POPULATE_WRITE) != 0) {
                 return false;
             }
+            betweenSteps.run();
             Thread.yield();
         }
         return true;
     }
+
+    /**
+     * Puts the calling thread in {@code SCHED_IDLE}: from then on it runs only when nothing else on
+     * its core wants to. False where that cannot be had.
+     */
+    static boolean idlePriority() {
+        return UNAVAILABLE == null && sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
+    }
+
+    private static final int SCHED_IDLE = 5;
+
+    private static native int sched_setscheduler(int pid, int policy, int[] param);
 
     private static final int POPULATE_STEP = 2 << 20;
 

@@ -188,11 +188,27 @@ public final class StagingRing {
      * backs the pages.
      */
     public boolean prefault() {
-        if (capacity > base && memory.populate(base, capacity - base)) {
+        return prefault(() -> { });
+    }
+
+    /**
+     * As {@link #prefault()}, running {@code betweenSteps} on the calling thread after each 2 MiB
+     * made resident (the daemon lowers the thread's priority there once the ports are read).
+     */
+    public boolean prefault(Runnable betweenSteps) {
+        if (capacity > base && memory.populate(base, capacity - base, betweenSteps)) {
             prefaulted = true;
             return true;
         }
         return false;
+    }
+
+    /**
+     * Lowers the calling thread to {@code SCHED_IDLE}, for the thread that runs {@link #prefault}
+     * once the receive threads are at work: false where that cannot be had.
+     */
+    public static boolean idlePriority() {
+        return RingMemory.idlePriority();
     }
 
     /** The largest frame a record can carry. */

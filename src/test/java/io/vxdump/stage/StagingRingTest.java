@@ -73,6 +73,31 @@ class StagingRingTest {
     }
 
     @Test
+    void thePrefaultCallsBackAfterEachStepAndItsThreadCanGoToIdlePriority() throws Exception {
+        StagingRing r = StagingRing.elastic(64 << 10, 8 << 20);
+        int[] steps = {0};
+        assertTrue(r.prefault(() -> steps[0]++));
+        // (8 MiB - 64 KiB) in 2 MiB steps: the daemon lowers the thread's priority between two of them
+        assertEquals(4, steps[0]);
+        assertEquals(8 << 20, r.resident());
+
+        String[] policy = new String[1];
+        Thread t = new Thread(() -> {
+            if (StagingRing.idlePriority()) {
+                try { // the scheduling policy is field 41 of the thread's stat: 5 is SCHED_IDLE
+                    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/thread-self/stat"));
+                    policy[0] = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[41 - 3];
+                } catch (java.io.IOException e) {
+                    policy[0] = e.toString();
+                }
+            }
+        });
+        t.start();
+        t.join();
+        assertEquals("5", policy[0], "the calling thread is in SCHED_IDLE");
+    }
+
+    @Test
     void anElasticRingStaysInItsBaseWhileTheWriterKeepsUp() {
         staysInItsBase(StagingRing.elastic(64 << 10, 1 << 20), 1 << 20, 64 << 10);
     }
