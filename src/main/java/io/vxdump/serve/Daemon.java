@@ -361,10 +361,10 @@ public final class Daemon {
     private void prefaultReserves(StagingRing[][] rings) {
         Thread t = new Thread(() -> {
             long start = System.nanoTime();
-            long[] idleAfter = {-1};
+            long[] idleFrom = {-1}; // ms after the start when SCHED_IDLE took effect
             Runnable lowerOnceServing = () -> {
-                if (idleAfter[0] < 0 && serving) {
-                    idleAfter[0] = StagingRing.idlePriority() ? (System.nanoTime() - start) / 1_000_000 : Long.MAX_VALUE;
+                if (idleFrom[0] < 0 && serving && StagingRing.idlePriority()) {
+                    idleFrom[0] = (System.nanoTime() - start) / 1_000_000;
                 }
             };
             int done = 0;
@@ -375,9 +375,9 @@ public final class Daemon {
             }
             if (done > 0) { // the time a burst could have found part of it still to fault in
                 long ms = (System.nanoTime() - start) / 1_000_000;
-                if (idleAfter[0] >= 0 && idleAfter[0] != Long.MAX_VALUE) {
+                if (idleFrom[0] >= 0) {
                     LOG.info("staging: {} burst reserve(s) resident after {} ms (at idle priority from {} ms: "
-                            + "the ports were being read)", done, ms, idleAfter[0]);
+                            + "the ports were being read)", done, ms, idleFrom[0]);
                 } else {
                     LOG.info("staging: {} burst reserve(s) resident after {} ms", done, ms);
                 }
