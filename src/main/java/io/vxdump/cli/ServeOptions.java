@@ -19,6 +19,9 @@ final class ServeOptions {
     String output;
     @Option(names = "--threads", paramLabel = "N", description = "Receive sockets/threads (default: cores, at most 4).")
     String threads;
+    @Option(names = "--receive-path", paramLabel = "socket|ring",
+            description = "Read the listeners' UDP sockets (default), or an AF_PACKET ring (needs CAP_NET_RAW).")
+    String receivePath;
     @Option(names = "--writer-threads", paramLabel = "N", description = "Writer threads; sessions are shared out among them (default 1).")
     String writerThreads;
     @Option(names = "--direct-io", paramLabel = "auto|on|off",
@@ -92,6 +95,7 @@ final class ServeOptions {
         set(b, "--output", output, ConfigBuilder::output);
         set(b, "--threads", threads, ConfigBuilder::threads);
         set(b, "--writer-threads", writerThreads, ConfigBuilder::writerThreads);
+        set(b, "--receive-path", receivePath, ConfigBuilder::receivePath);
         set(b, "--direct-io", directIo, ConfigBuilder::directIo);
         set(b, "--ring-size", ringSize, ConfigBuilder::ringSize);
         set(b, "--burst-size", burstSize, ConfigBuilder::burstSize);

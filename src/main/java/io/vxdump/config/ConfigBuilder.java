@@ -31,6 +31,7 @@ public final class ConfigBuilder {
     private Path output = Path.of("captures");
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     private long socketBuffer = 64L << 20;
+    private ReceivePath receivePath = ReceivePath.SOCKET;
     private long ringSize = 64L << 20;
     private long burstSize = WriteConfig.AUTO_BURST;
     private int writerThreads = 1;
@@ -117,6 +118,11 @@ public final class ConfigBuilder {
 
     public ConfigBuilder threads(String v) {
         threads = (int) range(v, 1, 64, "receive threads");
+        return this;
+    }
+
+    public ConfigBuilder receivePath(String v) {
+        receivePath = ReceivePath.parse(v);
         return this;
     }
 
@@ -460,7 +466,7 @@ public final class ConfigBuilder {
                 syncMillis);
         List<Listener> listeners = listen.isEmpty()
                 ? List.of(new Listener(io.vxdump.packet.Encapsulation.VXLAN, new InetSocketAddress(4789))) : listen;
-        return new ServeConfig(listeners, output, threads, socketBuffer, write,
+        return new ServeConfig(listeners, output, threads, socketBuffer, receivePath, write,
                 new RotationPolicy(rotateSize, rotateIntervalSeconds * 1_000_000_000L, rotatePackets),
                 new Retention(keepFiles, keepBytes), new StorageLimits(minFreeBytes, minFreePercent, maxBytesTotal),
                 precision, snaplen, Optional.ofNullable(postRotate),

@@ -43,7 +43,8 @@ public final class ConfigFile {
     private static final Map<String, Map<String, Field>> SECTIONS = Map.of(
             "receive", fields(
                     "threads", new Field(Type.INTEGER, ConfigBuilder::threads),
-                    "socket-buffer", new Field(Type.SIZE, ConfigBuilder::socketBuffer)),
+                    "socket-buffer", new Field(Type.SIZE, ConfigBuilder::socketBuffer),
+                    "path", new Field(Type.STRING, ConfigBuilder::receivePath)),
             "staging", fields(
                     "ring-size", new Field(Type.SIZE, ConfigBuilder::ringSize),
                     "burst-size", new Field(Type.STRING, ConfigBuilder::burstSize)),

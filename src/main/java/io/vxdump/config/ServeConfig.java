@@ -16,7 +16,8 @@ import java.util.Optional;
  *
  * @param listen          where to receive, each with its encapsulation
  * @param threads         receive sockets per listener (and receive threads)
- * @param socketBuffer    SO_RCVBUF to ask for, bytes
+ * @param socketBuffer    SO_RCVBUF to ask for, bytes (with the ring path: the ring's size)
+ * @param receivePath     the UDP sockets, or an AF_PACKET ring
  * @param write           staging rings, writer threads, write blocks, direct I/O, open files
  * @param retention       what each session keeps
  * @param storage         what all sessions together keep: the free-space floor, the total size
@@ -34,7 +35,7 @@ import java.util.Optional;
  * @param unknownVniExpireSeconds  sessions made for unknown VNIs end after this long without a packet; 0 = never
  * @param live            the live socket
  */
-public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer,
+public record ServeConfig(List<Listener> listen, Path output, int threads, long socketBuffer, ReceivePath receivePath,
                           WriteConfig write, RotationPolicy rotation, Retention retention, StorageLimits storage,
                           Precision precision, int snaplen, Optional<String> postRotate, UnknownVni unknownVni,
                           int maxSessions, List<SessionConfig> sessions, List<Cidr> allowSources,
@@ -61,7 +62,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         s.append("health: {max-idle: ").append(Units.formatDuration(healthMaxIdleSeconds)).append("}\n");
         s.append(live.describe()).append('\n');
         s.append("receive: {threads: ").append(threads).append(", socket-buffer: ")
-                .append(Units.formatSize(socketBuffer)).append("}\n");
+                .append(Units.formatSize(socketBuffer)).append(", path: ").append(receivePath.label()).append("}\n");
         s.append("staging: {ring-size: ").append(Units.formatSize(write.ringSize())).append(", burst-size: ")
                 .append(write.burstSize() == WriteConfig.AUTO_BURST ? "auto" : Units.formatSize(write.burstSize())).append("}\n");
         s.append("writer: {threads: ").append(write.threads()).append(", buffer-memory: ")
@@ -128,6 +129,7 @@ public record ServeConfig(List<Listener> listen, Path output, int threads, long 
         changed(keys, "metrics", metrics, next.metrics);
         changed(keys, "receive.threads", threads, next.threads);
         changed(keys, "receive.socket-buffer", socketBuffer, next.socketBuffer);
+        changed(keys, "receive.path", receivePath, next.receivePath);
         changed(keys, "staging.ring-size", write.ringSize(), next.write.ringSize());
         changed(keys, "staging.burst-size", write.burstSize(), next.write.burstSize());
         changed(keys, "writer.threads", write.threads(), next.write.threads());

@@ -45,7 +45,8 @@ public final class VxdumpMeters {
 
     public VxdumpMeters(MeterRegistry registry, List<DatagramProcessor> processors, SessionTable sessions,
                         Accounting accounting, Path output, List<PcapWriter> writers,
-                        java.util.function.Supplier<long[]> socketInodes, DiskRetention retention,
+                        java.util.function.Supplier<long[]> socketInodes, java.util.function.LongSupplier ringDrops,
+                        DiskRetention retention,
                         java.util.function.Supplier<java.util.Map<io.vxdump.config.Listener, Long>> byListener) {
         this.registry = registry;
         this.sessions = sessions;
@@ -65,8 +66,9 @@ public final class VxdumpMeters {
         Gauge.builder("vxdump.output.free.bytes", output, VxdumpMeters::usableSpace)
                 .description("bytes the output file system has free for vxdump").register(registry);
         this.socketDrops = new SocketDrops(socketInodes);
-        FunctionCounter.builder("vxdump.receive.socket.drops", socketDrops, SocketDrops::drops)
-                .description("datagrams the kernel dropped on vxdump's own receive sockets (their drops in /proc/net/udp)")
+        FunctionCounter.builder("vxdump.receive.socket.drops", socketDrops, d -> d.drops() + ringDrops.getAsLong())
+                .description("datagrams the kernel dropped on vxdump's own receive sockets (their drops in /proc/net/udp), "
+                        + "or with receive.path: ring, that its rings had no room for")
                 .register(registry);
         FunctionCounter.builder("vxdump.udp.receive.buffer.errors", kernel, KernelUdpCounters::receiveBufferErrors)
                 .description("UDP datagrams the kernel dropped for a full socket buffer (RcvbufErrors, whole namespace)")

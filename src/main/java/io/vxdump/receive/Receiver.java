@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** The warm-up's throwaway ring (ring path): small, it is read as it fills. */
+    static final long WARMUP_RING = 8 << 20;
     /** How often a receive thread advances its watermark: the most a writer waits for an idle thread. */
     static final long TICK_MILLIS = 10;
     /**
@@ -39,7 +41,8 @@ public final class Receiver {
      * {@code -Dvxdump.receive=netty} reads with Netty's datagram channel even where our own
      * recvmmsg ({@link MmsgSocket}) loads: the fallback path, on purpose (comparisons);
      * {@code nojna} makes the JNA binding count as unavailable, the path of a machine where it
-     * cannot load (tests).
+     * cannot load (tests); {@code ring} reads through AF_PACKET rings whatever {@code receive.path}
+     * says (the build's third integration-test run).
      */
     static final String RECEIVE_PROPERTY = "vxdump.receive";
 
@@ -61,7 +64,10 @@ public final class Receiver {
     private boolean ownRecvmmsg;
 
     public Receiver(ReceiveSettings settings) {
-        this.settings = settings;
+        this.settings = "ring".equals(System.getProperty(RECEIVE_PROPERTY))
+                ? new ReceiveSettings(settings.listeners(), settings.threads(), settings.socketBuffer(),
+                        io.vxdump.config.ReceivePath.RING)
+                : settings;
     }
 
     /** How many receive threads (and so session lanes) the settings will give on this machine. */
@@ -77,7 +83,7 @@ public final class Receiver {
      *
      * @return the listeners as bound (the real port where one asked for port 0)
      */
-    public List<Listener> bind() throws InterruptedException, java.io.IOException {
+    public List<Listener> bind() throws InterruptedException, java.io.IOException, io.vxdump.config.ConfigException {
         int n = sockets();
         openGroup(n);
         List<io.netty.channel.EventLoop> loops = new ArrayList<>();
@@ -91,10 +97,18 @@ public final class Receiver {
                 refuseSharedPort(bindTo);
             }
             LongCounter[] counts = new LongCounter[n];
+            int fanout = 0;
             for (int i = 0; i < n; i++) {
                 counts[i] = new LongCounter();
-                ReceiveSocket socket = open(loops.get(i % loops.size()), listener.encapsulation(), counts[i], bindTo,
-                        ownRecvmmsg);
+                ReceiveSocket socket;
+                if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+                    PacketRingSocket ring = openRing(loops.get(i % loops.size()), listener.encapsulation(), counts[i],
+                            bindTo, settings.socketBuffer(), fanout);
+                    fanout = ring.fanoutGroup();
+                    socket = ring;
+                } else {
+                    socket = open(loops.get(i % loops.size()), listener.encapsulation(), counts[i], bindTo, ownRecvmmsg);
+                }
                 if (bindTo.getPort() == 0) {
                     bindTo = new InetSocketAddress(bindTo.getAddress(), socket.localAddress().getPort());
                 }
@@ -126,6 +140,40 @@ public final class Receiver {
             jna.start();
         }
         return bound;
+    }
+
+    /**
+     * A ring for {@code at} on {@code loop} (see {@link PacketRingSocket}), joining fanout group
+     * {@code fanout} (0: a new one). A ring that cannot be had is a start-up error naming
+     * {@code receive.path}, not a quiet fall back to the sockets: whoever asked for it sized the
+     * host for it.
+     */
+    private PacketRingSocket openRing(io.netty.channel.EventLoop loop, Encapsulation encapsulation, LongCounter received,
+                                      InetSocketAddress at, long ringBytes, int fanout)
+            throws java.io.IOException, InterruptedException, io.vxdump.config.ConfigException {
+        if (transport != Transport.EPOLL) {
+            throw new io.vxdump.config.ConfigException("receive.path: ring needs native epoll, which did not load ("
+                    + Transport.epollUnavailableReason() + ")");
+        }
+        try {
+            return PacketRingSocket.bind((io.netty.channel.IoEventLoop) loop, at, encapsulation, received,
+                    ringBytes, fanout);
+        } catch (io.netty.channel.unix.Errors.NativeIoException e) {
+            throw new java.net.BindException(io.vxdump.config.HostPort.bindProblem(at, e));
+        } catch (java.io.IOException e) {
+            throw new io.vxdump.config.ConfigException(e.getMessage());
+        }
+    }
+
+    /** Datagrams the receive rings had no room for (the ring path's socket drops); any thread. */
+    public long ringDrops() {
+        long total = 0;
+        for (ReceiveSocket s : sockets) {
+            if (s instanceof PacketRingSocket r) {
+                total += r.ringDrops();
+            }
+        }
+        return total;
     }
 
     /**
@@ -181,19 +229,21 @@ public final class Receiver {
             processor.answerWatermarkRequestsOn(loop);
         }
         for (int i = 0; i < n; i++) {
-            List<MmsgSocket> own = new ArrayList<>();
+            List<java.util.function.BooleanSupplier> own = new ArrayList<>();
             for (int c = 0; c < sockets.size(); c++) {
                 if (socketThread.get(c) == i && sockets.get(c) instanceof MmsgSocket m) {
-                    own.add(m);
+                    own.add(m::readQueued);
+                } else if (socketThread.get(c) == i && sockets.get(c) instanceof PacketRingSocket r) {
+                    own.add(r::readQueued);
                 }
             }
             if (!own.isEmpty()) {
                 // Kernel receive times: a watermark must not pass what still waits in the sockets.
-                MmsgSocket[] mine = own.toArray(MmsgSocket[]::new);
+                java.util.function.BooleanSupplier[] mine = own.toArray(java.util.function.BooleanSupplier[]::new);
                 processorsPerSocket.get(i).readQueuedBeforeWatermark(() -> {
                     boolean empty = true;
-                    for (MmsgSocket m : mine) {
-                        empty &= m.readQueued();
+                    for (java.util.function.BooleanSupplier m : mine) {
+                        empty &= m.getAsBoolean();
                     }
                     return empty;
                 });
@@ -377,10 +427,18 @@ public final class Receiver {
         openGroup(sockets());
         ReceiveSocket socket;
         try {
-            socket = open((io.netty.channel.EventLoop) group.next(), Encapsulation.VXLAN, new LongCounter(),
-                    new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), ownRecvmmsg && Recvmmsg.available());
+            InetSocketAddress loopback = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
+            if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+                // The ring's own read loop, compiled before the real ring fills: left to the first
+                // burst, its interpreted start cost a 256 MiB ring ~100,000 drops (bench/README).
+                socket = openRing((io.netty.channel.EventLoop) group.next(), Encapsulation.VXLAN, new LongCounter(),
+                        loopback, WARMUP_RING, 0);
+            } else {
+                socket = open((io.netty.channel.EventLoop) group.next(), Encapsulation.VXLAN, new LongCounter(),
+                        loopback, ownRecvmmsg && Recvmmsg.available());
+            }
             socket.start(processor);
-        } catch (RuntimeException | java.io.IOException e) {
+        } catch (RuntimeException | java.io.IOException | io.vxdump.config.ConfigException e) {
             LOG.debug("socket warm-up skipped: {}", e.toString());
             return 0;
         }
@@ -511,6 +569,11 @@ public final class Receiver {
     public String transportName() {
         if (transport != Transport.EPOLL) {
             return "nio";
+        }
+        if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+            long bytes = sockets.isEmpty() || !(sockets.get(0) instanceof PacketRingSocket r) ? 0 : r.ringBytes();
+            return "epoll, AF_PACKET TPACKET_V3 ring of " + (bytes >> 20) + " MiB per socket (fanout, the port held by a "
+                    + "drop-all UDP socket), kernel receive timestamps";
         }
         return ownRecvmmsg ? "epoll, own recvmmsg (SO_REUSEPORT), kernel receive timestamps"
                 : "epoll, Netty's recvmmsg (SO_REUSEPORT), timestamps read in user space";

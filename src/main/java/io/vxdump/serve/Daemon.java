@@ -111,7 +111,8 @@ public final class Daemon {
         output = new OutputSettings(config.output().toAbsolutePath().normalize(), config.precision(), config.rotation(),
                 config.retention(), config.postRotate(), config.instanceId());
         io.vxdump.config.WriteConfig write = config.write();
-        receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer()));
+        receiver = new Receiver(new ReceiveSettings(config.listen(), config.threads(), (int) config.socketBuffer(),
+                config.receivePath()));
         lanes = receiver.sockets();
         int writerCount = write.threads();
         makeOutputDirectory(output.directory());
@@ -433,7 +434,7 @@ public final class Daemon {
         new FileDescriptorMetrics().bindTo(registry);
         new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(registry);
         VxdumpMeters meters = new VxdumpMeters(registry, processors, sessions, accounting, output.directory(), writers,
-                receiver::socketInodes, retention, receiver::receivedByListener);
+                receiver::socketInodes, receiver::ringDrops, retention, receiver::receivedByListener);
         HealthCheck health = new HealthCheck(receiver::allBound, this::writeFailing, this::lastWriteError,
                 () -> accounting.totals().received(), config.healthMaxIdleSeconds() * 1_000_000_000L);
         health.condition(this::outputRoomProblem);

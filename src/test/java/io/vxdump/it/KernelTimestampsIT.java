@@ -32,7 +32,7 @@ class KernelTimestampsIT {
                 "--threads", "1", "--precision", "nano", "--rotate-interval", "0"); // one file, whatever the clock
         long[] sentAt = new long[10];
         try (d) {
-            Requirements.assume(LargeDatagramIT.ownRecvmmsg(d), "the daemon reads with Netty's channel: user-space time");
+            Requirements.assume(LargeDatagramIT.ownReceivePath(d), "the daemon reads with Netty's channel: user-space time");
             assertTrue(d.log().contains("kernel receive timestamps"), d.log());
             assertEquals(0, new ProcessBuilder("kill", "-STOP", String.valueOf(d.pid())).start().waitFor());
             try (DatagramSocket s = new DatagramSocket()) {

@@ -62,7 +62,8 @@ public final class DaemonProcess implements AutoCloseable {
 
     /**
      * The receive path the daemons under test take: {@code -Dvxdump.it.receive=nojna} (the build's
-     * second integration-test run) makes them read with Netty's channel instead of our own recvmmsg.
+     * second integration-test run) makes them read with Netty's channel instead of our own recvmmsg;
+     * {@code ring} (the third) through AF_PACKET rings.
      */
     private static String receivePath() {
         String path = System.getProperty("vxdump.it.receive");

@@ -1,0 +1,26 @@
+package io.vxdump.config;
+
+import java.util.Locale;
+
+/**
+ * How datagrams reach the receive threads ({@code receive.path}): through the listener's UDP
+ * socket (the default), or through an AF_PACKET ring the kernel fills in its receive softirq
+ * (needs CAP_NET_RAW; see README, "The ring receive path").
+ */
+public enum ReceivePath {
+    SOCKET, RING;
+
+    /** {@code socket} or {@code ring}; anything else is an {@link IllegalArgumentException} naming it. */
+    public static ReceivePath parse(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "socket" -> SOCKET;
+            case "ring" -> RING;
+            default -> throw new IllegalArgumentException("'" + v + "' is not socket or ring");
+        };
+    }
+
+    /** The configuration's word for it. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,132 @@
+package io.vxdump.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vxdump.testing.DaemonProcess;
+import io.vxdump.testing.Frames;
+import io.vxdump.testing.Libpcap;
+import io.vxdump.testing.PcapRecord;
+import io.vxdump.testing.Requirements;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code receive.path: ring} on real AF_PACKET rings: IPv4 and IPv6 VXLAN listeners and a GENEVE
+ * one, two receive threads in one fanout group. Each datagram is read exactly once (loopback shows
+ * every packet twice, outgoing and incoming), written byte for byte in order, with the kernel's
+ * receive time; the port stays held (no port-unreachable comes back), and the drop-all socket that
+ * holds it does not make vxdump's socket drops count its every datagram. Without CAP_NET_RAW the
+ * start fails with one line naming the setting. (The build's third integration-test run takes
+ * every other integration test through rings too.)
+ */
+class PacketRingIT {
+    private static final Pattern LISTENER = Pattern.compile("(\\S+):(\\d+) udp \\((vxlan|geneve)\\)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ringsReadEachDatagramOnceInOrderOverIpv4Ipv6VxlanAndGeneve() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "AF_PACKET rings need CAP_NET_RAW (root)");
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--receive-path", "ring", "--listen", "127.0.0.1:0",
+                "--listen", "[::1]:0", "--listen", "geneve:127.0.0.1:0", "--threads", "2", "--output", out.toString());
+        int count = 400;
+        List<byte[]> v4 = new ArrayList<>();
+        List<byte[]> v6 = new ArrayList<>();
+        List<byte[]> gen = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            v4.add(Frames.sized(64 + (i * 37) % 1400, i));
+            v6.add(Frames.sized(64 + (i * 53) % 8900, i + 1));
+            gen.add(Frames.sized(64 + (i * 11) % 1400, i + 2));
+        }
+        try (d) {
+            assertTrue(d.log().contains("receive: epoll, AF_PACKET TPACKET_V3 ring"), d.log());
+            List<InetSocketAddress> vxlan = new ArrayList<>();
+            InetSocketAddress geneveAt = null;
+            Matcher m = LISTENER.matcher(d.log().lines().filter(l -> l.contains("serving on")).findFirst().orElseThrow());
+            while (m.find()) {
+                InetSocketAddress a = new InetSocketAddress(m.group(1).replaceAll("^.*serving on ", "").replace("[", "")
+                        .replace("]", ""), Integer.parseInt(m.group(2)));
+                if (m.group(3).equals("geneve")) {
+                    geneveAt = a;
+                } else {
+                    vxlan.add(a);
+                }
+            }
+            assertEquals(2, vxlan.size(), d.log());
+            long before = System.currentTimeMillis() * 1_000_000L;
+            // Connected channels: a port-unreachable coming back would fail a later send.
+            try (DatagramChannel a = DatagramChannel.open().connect(vxlan.get(0));
+                 DatagramChannel b = DatagramChannel.open().connect(vxlan.get(1));
+                 DatagramChannel c = DatagramChannel.open().connect(geneveAt)) {
+                for (int i = 0; i < count; i++) {
+                    a.write(ByteBuffer.wrap(Frames.vxlan(21, v4.get(i))));
+                    b.write(ByteBuffer.wrap(Frames.vxlan(22, v6.get(i))));
+                    c.write(ByteBuffer.wrap(Frames.geneve(0, 0x6558, 23, new byte[0], gen.get(i))));
+                    if (i % 50 == 49) {
+                        Thread.sleep(2);
+                    }
+                }
+            }
+            long after = System.currentTimeMillis() * 1_000_000L;
+            SignalsIT.waitFor(() -> {
+                Map<String, Double> now = MetricsIT.samples(d.http("/metrics", null).getValue());
+                return now.getOrDefault("vxdump_datagrams_received_total", 0.0) >= 3 * count
+                        && now.getOrDefault("vxdump_packets_pending", -1.0) == 0;
+            }, "every datagram read and written");
+            Thread.sleep(200); // a duplicate (the outgoing copy) would arrive by now
+            Map<String, Double> s = MetricsIT.samples(d.http("/metrics", null).getValue());
+            assertEquals(3.0 * count, s.get("vxdump_datagrams_received_total"), "each datagram once: " + s);
+            for (int vni = 21; vni <= 23; vni++) {
+                assertEquals((double) count, s.get("vxdump_packets_written_total{session=\"vni-" + vni + "\"}"), "vni " + vni);
+            }
+            assertEquals(0.0, s.get("vxdump_receive_socket_drops_total"),
+                    "the drop-all socket that holds the port is not counted; the rings dropped nothing");
+            assertEquals(0, d.terminate(10));
+            assertRecords(out, 21, v4, before, after);
+            assertRecords(out, 22, v6, before, after);
+            assertRecords(out, 23, gen, before, after);
+        }
+    }
+
+    @Test
+    void withoutCapNetRawTheStartFailsWithOneLine() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "dropping a capability needs root");
+        Map.Entry<Integer, String> r = DaemonProcess.run(dir, List.of("setpriv", "--bounding-set", "-net_raw",
+                "--inh-caps", "-net_raw"), "serve", "--receive-path", "ring", "--listen", "127.0.0.1:0",
+                "--output", dir.resolve("out").toString(), "--metrics", "off");
+        assertEquals(2, r.getKey(), r.getValue());
+        String error = r.getValue().lines().filter(l -> l.startsWith("vxdump: ")).findFirst().orElse(r.getValue());
+        assertEquals("vxdump: receive.path: ring: an AF_PACKET socket was refused (errno 1: it needs CAP_NET_RAW)", error);
+        assertTrue(!r.getValue().contains("\tat "), "no stack trace: " + r.getValue());
+    }
+
+    /** The session's records are the frames sent, in order, stamped by the kernel while they were sent. */
+    private static void assertRecords(Path out, int vni, List<byte[]> frames, long from, long to) throws Exception {
+        List<PcapRecord> records = new ArrayList<>();
+        for (Path f : SignalsIT.filesEnding(out, ".pcap")) {
+            if (f.getFileName().toString().startsWith("vni-" + vni + "-")) {
+                records.addAll(Libpcap.read(f));
+            }
+        }
+        assertEquals(frames.size(), records.size(), "vni " + vni);
+        for (int i = 0; i < frames.size(); i++) {
+            assertArrayEquals(frames.get(i), records.get(i).data(), "vni " + vni + ", frame " + i);
+            long t = records.get(i).timestampNanos();
+            // micro precision in the file: the bounds to the millisecond
+            assertTrue(t >= from - 1_000_000 && t <= to + 1_000_000, "vni " + vni + " frame " + i + " at " + t);
+        }
+    }
+}
