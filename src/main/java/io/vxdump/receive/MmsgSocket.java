@@ -1,11 +1,8 @@
 package io.vxdump.receive;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoHandle;
-import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;
@@ -29,37 +26,28 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Nothing is thrown out of {@link #handle}: Netty's loop sleeps a second after an exception.
  */
-final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
+final class MmsgSocket extends LoopReader {
     private static final Logger LOG = LoggerFactory.getLogger(MmsgSocket.class);
     static final int SLOTS = 64;
     static final int MAX_BATCHES = 16;
-    private static final long ERROR_LOG_NANOS = 60_000_000_000L;
 
     private final LinuxSocket socket;
     private final int fd;
-    private final IoEventLoop loop;
     /** The loop's task queue, asked before each nap (a waiting task ends the naps). */
     private final io.netty.util.concurrent.SingleThreadEventExecutor executor;
     private final MmsgBatch batch = new MmsgBatch(SLOTS, ReceiveSettings.MAX_DATAGRAM);
     private final boolean geneve;
     private final LongCounter received;
-    private final InetSocketAddress local;
-    private DatagramProcessor processor;
-    private IoRegistration registration;
     private int used = SLOTS;
-    private long lastErrorLog = System.nanoTime() - ERROR_LOG_NANOS;
-    private final LongCounter readErrors = new LongCounter();
-    private volatile boolean closed;
 
     private MmsgSocket(LinuxSocket socket, IoEventLoop loop, io.vxdump.packet.Encapsulation encapsulation,
                        LongCounter received) throws IOException {
+        super(loop, socket.localAddress(), "receive socket");
         this.socket = socket;
         this.fd = socket.intValue();
-        this.loop = loop;
         this.executor = loop instanceof io.netty.util.concurrent.SingleThreadEventExecutor e ? e : null;
         this.geneve = encapsulation == io.vxdump.packet.Encapsulation.GENEVE;
         this.received = received;
-        this.local = socket.localAddress();
     }
 
     /**
@@ -81,7 +69,7 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
             }
             s.bind(at);
             MmsgSocket m = new MmsgSocket(s, loop, encapsulation, received);
-            m.registration = loop.register(m).sync().getNow();
+            m.register();
             return m;
         } catch (IOException | RuntimeException | InterruptedException e) {
             s.close();
@@ -94,15 +82,6 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
         return socket;
     }
 
-    @Override
-    public void handle(IoRegistration r, IoEvent event) {
-        try {
-            read();
-        } catch (Throwable t) { // a bug: say so (at most once a minute) and keep the loop running
-            readErrors.increment();
-            logError("receive socket " + local + ": " + t);
-        }
-    }
 
     /**
      * Reads while batches come back full, within the budget. When a read empties the socket after
@@ -113,7 +92,8 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
      * timestamp. A read that finds nothing, a nap budget spent, or a task waiting for the loop
      * (a writer's watermark request) ends the wake-up.
      */
-    private void read() {
+    @Override
+    void readable() {
         for (int naps = 0; ; naps++) {
             int got = read(MAX_BATCHES);
             if (!drained || got == 0 || got >= SLOTS || naps == MAX_NAPS || tasksWaiting()) {
@@ -134,22 +114,11 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
     /** The last read found the socket empty. */
     private boolean drained;
 
-    /**
-     * Reads what the socket holds, up to {@link #DRAIN_BATCHES} batches, before the thread promises
-     * the writers a watermark: true when the socket is empty now. Receive thread only.
-     */
-    boolean readQueued() {
-        if (processor == null || closed) {
-            return true;
-        }
-        try {
-            read(DRAIN_BATCHES);
-            return drained;
-        } catch (RuntimeException e) { // a bug: as in handle()
-            readErrors.increment();
-            logError("receive socket " + local + ": " + e);
-            return false;
-        }
+    /** Reads what the socket holds, up to {@link #DRAIN_BATCHES} batches: true when it is empty now. */
+    @Override
+    boolean drain() {
+        read(DRAIN_BATCHES);
+        return drained;
     }
 
     /** At most this many batches (4,096 datagrams) read before a watermark. */
@@ -172,8 +141,7 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
                 if (n < 0) {
                     int errno = Recvmmsg.errno();
                     if (errno != Recvmmsg.EAGAIN && errno != Recvmmsg.EINTR) {
-                        readErrors.increment();
-                        logError("receive socket " + local + ": recvmmsg failed, errno " + errno);
+                        failed("recvmmsg failed, errno " + errno);
                     }
                 }
                 break;
@@ -215,14 +183,6 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
         }
     }
 
-    private void logError(String what) {
-        long now = System.nanoTime();
-        if (now - lastErrorLog >= ERROR_LOG_NANOS) {
-            lastErrorLog = now;
-            LOG.warn("{} ({} such error(s) so far)", what, readErrors.get());
-        }
-    }
-
     /**
      * This bound socket handed to Netty's datagram channel (JNA did not load): our registration
      * goes, the channel takes the same file descriptor (what queued stays queued) on the same loop.
@@ -246,23 +206,12 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
         return new ChannelSocket(ch, handler);
     }
 
-    @Override
-    public InetSocketAddress localAddress() {
-        return local;
-    }
 
     @Override
     public int descriptor() {
         return fd;
     }
 
-    @Override
-    public void start(DatagramProcessor p) throws InterruptedException {
-        loop.submit(() -> {
-            processor = p;
-            registration.submit(EpollIoOps.EPOLLIN);
-        }).sync();
-    }
 
     @Override
     public void receiveBuffer(int bytes) throws IOException {
@@ -286,23 +235,7 @@ final class MmsgSocket implements EpollIoHandle, ReceiveSocket {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        // Netty calls this on the loop itself when the loop shuts down with the socket registered.
-        if (loop.inEventLoop() || loop.isShutdown()) {
-            closeNow();
-            return;
-        }
-        loop.submit(this::closeNow).sync();
-    }
-
-    private void closeNow() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (registration != null) {
-            registration.cancel();
-        }
+    void release() {
         try {
             socket.close();
         } catch (IOException e) {

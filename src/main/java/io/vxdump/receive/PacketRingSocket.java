@@ -2,19 +2,13 @@ package io.vxdump.receive;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.IoRegistration;
-import io.netty.channel.epoll.EpollIoHandle;
-import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.epoll.LinuxSocket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.FileDescriptor;
 import io.vxdump.metrics.LongCounter;
 import io.vxdump.packet.Encapsulation;
 import java.io.IOException;
-import java.lang.invoke.VarHandle;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -37,10 +31,8 @@ import org.slf4j.LoggerFactory;
  * layer checks it: the UDP checksum is not verified, and a datagram for another address on this
  * port is skipped here. Fragments are reassembled by the fanout group ({@code
  * PACKET_FANOUT_FLAG_DEFRAG}), which also spreads flows over the receive threads.
- *
- * <p>Nothing is thrown out of {@link #handle}: Netty's loop sleeps a second after an exception.
  */
-final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
+final class PacketRingSocket extends LoopReader {
     private static final Logger LOG = LoggerFactory.getLogger(PacketRingSocket.class);
     /**
      * Each block is handed to us whole; 128 KiB holds the largest datagram, or ~90 of 1,400 bytes.
@@ -60,27 +52,11 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
     static final int MAX_BLOCKS = 16;
     /** Blocks read before a watermark. */
     static final int DRAIN_BLOCKS = 256;
-    private static final int TP_STATUS_KERNEL = 0;
-    private static final int TP_STATUS_USER = 1;
-    // struct tpacket_block_desc (hdr.bh1) and struct tpacket3_hdr, Linux UAPI
-    private static final int BLOCK_STATUS = 8;
-    private static final int BLOCK_PACKETS = 12;
-    private static final int BLOCK_FIRST = 16;
-    private static final int FRAME_NEXT = 0;
-    private static final int FRAME_SEC = 4;
-    private static final int FRAME_NSEC = 8;
-    private static final int FRAME_SNAPLEN = 12;
-    private static final int FRAME_NET = 26;
-    /** The sockaddr_ll after the 48-byte frame header: its sll_pkttype. */
-    private static final int FRAME_PKTTYPE = 48 + 10;
-    private static final int PACKET_OTHERHOST = 3;
-    private static final int PACKET_OUTGOING = 4;
     private static final int PACKET_FANOUT_HASH = 0;
     private static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
     /** The group's own hook is what the kernel consults: the socket's PACKET_IGNORE_OUTGOING does not reach it. */
     private static final int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     private static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
-    private static final long ERROR_LOG_NANOS = 60_000_000_000L;
 
     private final LinuxSocket sink;
     private final int fd;
@@ -91,29 +67,15 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
     private final int blockSize;
     private final ByteBuf ring;
     private final ByteBuffer stats = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
-    private final IoEventLoop loop;
-    private final boolean geneve;
-    private final LongCounter received;
-    private final InetSocketAddress local;
-    /** The listener's address as the frames carry it; {@code any}: any address of this host. */
-    private final boolean any;
-    private final boolean acceptV4;
-    private final boolean acceptV6;
-    private final int local4;
-    private final long local6High;
-    private final long local6Low;
+    private final RingBlocks frames;
     private final LongCounter drops = new LongCounter();
-    private final LongCounter readErrors = new LongCounter();
-    private long lastErrorLog = System.nanoTime() - ERROR_LOG_NANOS;
-    private DatagramProcessor processor;
-    private IoRegistration registration;
     /** The next block to read: the kernel hands blocks over in order. */
     private int block;
     private boolean drained;
-    private volatile boolean closed;
 
     private PacketRingSocket(LinuxSocket sink, int fd, long ringAddress, int blockSize, int blocks, IoEventLoop loop,
                              Encapsulation encapsulation, LongCounter received, InetSocketAddress local) {
+        super(loop, local, "ring");
         this.sink = sink;
         this.fd = fd;
         this.descriptor = new FileDescriptor(fd);
@@ -123,18 +85,7 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
         this.ringBytes = (long) blockSize * blocks;
         // A direct buffer over the mapping (JNI's NewDirectByteBuffer), as the staging rings' reserve is.
         this.ring = Unpooled.wrappedBuffer(new com.sun.jna.Pointer(ringAddress).getByteBuffer(0, ringBytes));
-        this.loop = loop;
-        this.geneve = encapsulation == Encapsulation.GENEVE;
-        this.received = received;
-        this.local = local;
-        java.net.InetAddress a = local.getAddress();
-        this.any = a.isAnyLocalAddress();
-        this.acceptV6 = a instanceof Inet6Address;
-        this.acceptV4 = a instanceof Inet4Address || (any && acceptV6);
-        ByteBuf addr = Unpooled.wrappedBuffer(a.getAddress());
-        this.local4 = a instanceof Inet4Address ? addr.getInt(0) : 0;
-        this.local6High = a instanceof Inet6Address ? addr.getLong(0) : 0;
-        this.local6Low = a instanceof Inet6Address ? addr.getLong(8) : 0;
+        this.frames = new RingBlocks(ring, local.getAddress(), encapsulation == Encapsulation.GENEVE, received);
     }
 
     /** Why rings cannot be had here (no JNA), or null. */
@@ -207,7 +158,7 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
             check(PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_FANOUT, va, 4), "PACKET_FANOUT");
             PacketRingSocket s = new PacketRingSocket(sink, fd, address, blockSize, blockCount, loop, encapsulation,
                     received, bound);
-            s.registration = loop.register(s).sync().getNow();
+            s.register();
             return s;
         } catch (IOException | RuntimeException | InterruptedException e) {
             if (address != PacketCalls.MAP_FAILED) {
@@ -263,35 +214,21 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
     }
 
     @Override
-    public void handle(IoRegistration r, IoEvent event) {
-        try {
-            read(MAX_BLOCKS);
-        } catch (Throwable t) { // a bug: say so (at most once a minute) and keep the loop running
-            readErrors.increment();
-            logError("ring " + local + ": " + t);
-        }
+    void readable() {
+        read(MAX_BLOCKS);
     }
 
     /**
-     * Reads what the ring holds, up to {@link #DRAIN_BLOCKS} blocks, and the ring's drop count,
-     * before the thread promises the writers a watermark: true when nothing waits, not even in the
-     * block the kernel is filling. Receive thread only.
+     * Reads what the ring holds, up to {@link #DRAIN_BLOCKS} blocks, and the ring's drop count:
+     * true when nothing waits, not even in the block the kernel is filling (it counts its packets
+     * as it adds them; we zero the count when we give a block back, so a block not yet reopened
+     * reads 0).
      */
-    boolean readQueued() {
-        if (processor == null || closed) {
-            return true;
-        }
-        try {
-            read(DRAIN_BLOCKS);
-            readStatistics();
-            // The block the kernel fills next: it counts its packets as it adds them (we zero the
-            // count when we hand a block back, so a block not yet reopened reads 0).
-            return drained && ring.getIntLE(block * blockSize + BLOCK_PACKETS) == 0;
-        } catch (RuntimeException e) {
-            readErrors.increment();
-            logError("ring " + local + ": " + e);
-            return false;
-        }
+    @Override
+    boolean drain() {
+        read(DRAIN_BLOCKS);
+        readStatistics();
+        return drained && frames.packets(block * blockSize) == 0;
     }
 
     private void read(int budget) {
@@ -299,79 +236,34 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
         boolean empty = false;
         for (int n = 0; n < budget; n++) {
             int base = block * blockSize;
-            if ((ring.getIntLE(base + BLOCK_STATUS) & TP_STATUS_USER) == 0) {
+            if (!frames.handedOver(base)) {
                 empty = true;
                 break;
             }
-            VarHandle.acquireFence(); // the block's contents are the kernel's before its status says ours
-            readBlock(base, p);
-            ring.setIntLE(base + BLOCK_PACKETS, 0);
-            VarHandle.releaseFence(); // done with the contents before the kernel may refill them
-            ring.setIntLE(base + BLOCK_STATUS, TP_STATUS_KERNEL);
+            frames.read(base, p);
+            frames.giveBack(base);
             block = block + 1 == blocks ? 0 : block + 1;
         }
         p.readComplete();
         drained = empty;
     }
 
-    private void readBlock(int base, DatagramProcessor p) {
-        int count = ring.getIntLE(base + BLOCK_PACKETS);
-        int frame = base + ring.getIntLE(base + BLOCK_FIRST);
-        for (int i = 0; i < count; i++) {
-            readFrame(frame, p);
-            frame += ring.getIntLE(frame + FRAME_NEXT);
-        }
-    }
-
     /**
-     * One datagram: its sender, length and receive time from the IP and UDP headers and the frame
-     * header; a datagram for another address of this host is not ours and is skipped.
+     * What the kernel already put in the ring is ours to write, as what a socket queued is (the
+     * receiver waits for the sockets to be read before it closes them): read the blocks handed
+     * over, and the one being filled once the kernel hands it over (within {@link #RETIRE_MILLIS}).
      */
-    private void readFrame(int frame, DatagramProcessor p) {
-        int kind = ring.getByte(frame + FRAME_PKTTYPE);
-        if (kind == PACKET_OUTGOING || kind == PACKET_OTHERHOST) {
-            return; // sent by this host (loopback shows it twice), or for another host's MAC
-        }
-        int captured = ring.getIntLE(frame + FRAME_SNAPLEN);
-        int ip = frame + (ring.getShortLE(frame + FRAME_NET) & 0xFFFF);
-        long at = (ring.getIntLE(frame + FRAME_SEC) & 0xFFFFFFFFL) * 1_000_000_000L + ring.getIntLE(frame + FRAME_NSEC);
-        int version = (ring.getByte(ip) & 0xFF) >>> 4;
-        boolean v4 = version == 4;
-        int header;
-        int s4 = 0;
-        long hi = 0;
-        long lo = 0;
-        if (v4) {
-            if (!acceptV4 || (!any && local4 != ring.getInt(ip + 16))) {
-                return;
-            }
-            header = (ring.getByte(ip) & 0x0F) * 4;
-            s4 = ring.getInt(ip + 12);
-        } else if (version == 6) {
-            if (!acceptV6 || (!any && (local6High != ring.getLong(ip + 24) || local6Low != ring.getLong(ip + 32)))) {
-                return;
-            }
-            header = 40;
-            hi = ring.getLong(ip + 8);
-            lo = ring.getLong(ip + 16);
-        } else {
+    private void drainForStop() {
+        if (processor == null) {
             return;
         }
-        received.increment();
-        int udp = ip + header;
-        int wire = captured >= header + 8 ? (ring.getShort(udp + 4) & 0xFFFF) - 8 : -1;
-        if (header < 20 || wire < 0) {
-            // Not a UDP datagram one can read: counted as a decap error by the packet path.
-            wire = 0;
-        }
-        int length = Math.min(Math.min(wire, captured - header - 8), ReceiveSettings.MAX_DATAGRAM);
-        if (length < 0) {
-            length = 0;
-        }
-        if (geneve) {
-            p.processGeneve(ring, udp + 8, length, wire, v4, s4, hi, lo, at);
-        } else {
-            p.process(ring, udp + 8, length, wire, v4, s4, hi, lo, at);
+        long deadline = System.nanoTime() + 4L * RETIRE_MILLIS * 1_000_000L;
+        while (true) {
+            read(blocks); // at most one lap per look: under load more keeps coming
+            if (frames.packets(block * blockSize) == 0 || System.nanoTime() > deadline) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -397,18 +289,6 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
         return ringBytes;
     }
 
-    private void logError(String what) {
-        long now = System.nanoTime();
-        if (now - lastErrorLog >= ERROR_LOG_NANOS) {
-            lastErrorLog = now;
-            LOG.warn("{} ({} such error(s) so far)", what, readErrors.get());
-        }
-    }
-
-    @Override
-    public InetSocketAddress localAddress() {
-        return local;
-    }
 
     /** No socket whose kernel drop counter is ours: the UDP socket drops everything by design. */
     @Override
@@ -416,13 +296,6 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
         return -1;
     }
 
-    @Override
-    public void start(DatagramProcessor p) throws InterruptedException {
-        loop.submit(() -> {
-            processor = p;
-            registration.submit(EpollIoOps.EPOLLIN);
-        }).sync();
-    }
 
     /** The ring's size is fixed when it is made. */
     @Override
@@ -445,22 +318,8 @@ final class PacketRingSocket implements EpollIoHandle, ReceiveSocket {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (loop.inEventLoop() || loop.isShutdown()) {
-            closeNow();
-            return;
-        }
-        loop.submit(this::closeNow).sync();
-    }
-
-    private void closeNow() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        if (registration != null) {
-            registration.cancel();
-        }
+    void release() {
+        drainForStop();
         readStatistics();
         PacketCalls.munmap(ringAddress, ringBytes);
         PacketCalls.close(fd);

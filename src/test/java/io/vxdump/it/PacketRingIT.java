@@ -101,6 +101,29 @@ class PacketRingIT {
         }
     }
 
+    /**
+     * The kernel hands a block over only when it is full or 8 ms after its first packet: a stop
+     * right after the last datagram must still read the block being filled, as the socket path
+     * reads what its sockets queued.
+     */
+    @Test
+    void aStopRightAfterADatagramStillWritesIt() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "AF_PACKET rings need CAP_NET_RAW (root)");
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, "--receive-path", "ring", "--listen", "127.0.0.1:0",
+                "--threads", "1", "--output", out.toString());
+        List<byte[]> frames = new ArrayList<>();
+        try (d; DatagramChannel c = DatagramChannel.open().connect(d.address())) {
+            for (int i = 0; i < 20; i++) {
+                frames.add(Frames.sized(100 + i, i));
+                c.write(ByteBuffer.wrap(Frames.vxlan(31, frames.get(i))));
+                Thread.sleep(i < 19 ? 20 : 0);
+            }
+            assertEquals(0, d.terminate(10)); // SIGTERM at once
+        }
+        assertRecords(out, 31, frames, 0, Long.MAX_VALUE / 2);
+    }
+
     @Test
     void withoutCapNetRawTheStartFailsWithOneLine() throws Exception {
         Requirements.require("root".equals(System.getProperty("user.name")), "dropping a capability needs root");

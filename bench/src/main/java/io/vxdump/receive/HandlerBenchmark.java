@@ -3,12 +3,7 @@ package io.vxdump.receive;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
-import io.vxdump.filter.SessionFilter;
-import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.Precision;
-import io.vxdump.pcap.Retention;
-import io.vxdump.pcap.RotationPolicy;
-import io.vxdump.pcap.SessionOutput;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionLane;
 import io.vxdump.session.SessionTable;
@@ -17,10 +12,7 @@ import io.vxdump.stage.WriterWakeup;
 import io.vxdump.bench.Drain;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -62,13 +54,7 @@ public class HandlerBenchmark {
 
     @Setup
     public void setUp() {
-        OutputSettings out = new OutputSettings(Path.of("unused"), Precision.MICRO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty());
-        List<Session> sessions = new ArrayList<>();
-        for (int i = 0; i < 1024; i++) { // a large deployment: 1024 sessions, VNIs spread over 24 bits
-            int vni = (i * 16411) & 0xFFFFFF;
-            sessions.add(new Session(vni, "s" + i, 0, SessionFilter.KEEP_ALL, new SessionOutput("s" + i, 0, out), 1));
-        }
+        List<Session> sessions = io.vxdump.bench.SpreadSessions.of(1024, Precision.MICRO);
         table = new SessionTable(sessions, null, 0);
         ring = new StagingRing(64 << 20);
         handler = new DatagramHandler(io.vxdump.packet.Encapsulation.VXLAN, new io.vxdump.metrics.LongCounter());

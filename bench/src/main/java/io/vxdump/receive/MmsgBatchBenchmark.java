@@ -1,21 +1,13 @@
 package io.vxdump.receive;
 
 import io.vxdump.bench.Drain;
-import io.vxdump.filter.SessionFilter;
 import io.vxdump.metrics.LongCounter;
-import io.vxdump.pcap.OutputSettings;
 import io.vxdump.pcap.Precision;
-import io.vxdump.pcap.Retention;
-import io.vxdump.pcap.RotationPolicy;
-import io.vxdump.pcap.SessionOutput;
 import io.vxdump.session.Session;
 import io.vxdump.session.SessionTable;
 import io.vxdump.stage.StagingRing;
 import io.vxdump.stage.WriterWakeup;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +15,6 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -65,13 +56,7 @@ public class MmsgBatchBenchmark {
 
     @Setup
     public void setUp() {
-        OutputSettings out = new OutputSettings(Path.of("unused"), Precision.NANO, new RotationPolicy(0, 0, 0),
-                new Retention(0, 0), Optional.empty());
-        List<Session> sessions = new ArrayList<>();
-        for (int i = 0; i < 1024; i++) {
-            int vni = (i * 16411) & 0xFFFFFF;
-            sessions.add(new Session(vni, "s" + i, 0, SessionFilter.KEEP_ALL, new SessionOutput("s" + i, 0, out), 1));
-        }
+        List<Session> sessions = io.vxdump.bench.SpreadSessions.of(1024, Precision.NANO);
         ring = new StagingRing(ringSize);
         processor = new DatagramProcessor(0, new SessionTable(sessions, null, 0), new StagingRing[] {ring},
                 new WriterWakeup[] {new WriterWakeup()});
