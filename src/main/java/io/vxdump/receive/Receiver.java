@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(Receiver.class);
+    /** Synthetic blocks through the ring's frame loop after the throwaway ring: enough calls for C2. */
+    static final int RING_WARMUP_BLOCKS = 8_000;
     /** The warm-up's throwaway ring (ring path): small, it is read as it fills. */
     static final long WARMUP_RING = 8 << 20;
     /** How often a receive thread advances its watermark: the most a writer waits for an idle thread. */
@@ -474,6 +476,10 @@ public final class Receiver {
             LOG.debug("socket warm-up stopped: {}", e.toString());
         } finally {
             socket.close();
+        }
+        if (socket instanceof PacketRingSocket) {
+            // On the receive thread, where the real ring's frame loop will run.
+            group.next().submit(() -> RingBlocks.warmUp(processor, payloads, RING_WARMUP_BLOCKS)).sync();
         }
         return processor.received();
     }

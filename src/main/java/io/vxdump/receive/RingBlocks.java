@@ -160,6 +160,44 @@ final class RingBlocks {
     }
 
     /**
+     * Runs {@code calls} blocks of the warm-up's {@code payloads} (VXLAN datagrams, as IPv4/UDP to
+     * 127.0.0.1) through the frame loop into {@code p}, in memory of the real ring's kind: the
+     * throwaway ring of the warm-up hands over too few blocks for C2 to compile {@link #read}
+     * (it was compiled on the receive core in the first 100 ms of the yardstick's load, while the
+     * 64 MiB ring overflowed: bench/README, issue 17 step 8). Returns the datagrams handed over.
+     */
+    static long warmUp(DatagramProcessor p, java.util.List<byte[]> payloads, int calls) {
+        int perBlock = Math.min(8, payloads.size());
+        byte[][] packets = new byte[perBlock][];
+        for (int i = 0; i < perBlock; i++) {
+            packets[i] = ipv4Udp(payloads.get(i));
+        }
+        long[] nanos = new long[perBlock];
+        java.util.Arrays.fill(nanos, System.currentTimeMillis() * 1_000_000L);
+        ByteBuf memory = io.netty.buffer.Unpooled.wrappedBuffer(java.nio.ByteBuffer.allocateDirect(64 << 10));
+        writeBlock(memory, 0, packets, nanos, new int[perBlock], 65536);
+        RingBlocks blocks = new RingBlocks(memory, InetAddress.getLoopbackAddress(), false, new LongCounter());
+        for (int i = 0; i < calls; i++) {
+            if (blocks.handedOver(0)) {
+                blocks.read(0, p);
+            }
+            if ((i & 127) == 127) {
+                p.tick();
+            }
+        }
+        return (long) calls * perBlock;
+    }
+
+    /** {@code payload} in IPv4 and UDP, from 127.0.0.1 to 127.0.0.1:4789. */
+    private static byte[] ipv4Udp(byte[] payload) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(28 + payload.length);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) (28 + payload.length)).putInt(0).put((byte) 64)
+                .put((byte) 17).putShort((short) 0).putInt(0x7F000001).putInt(0x7F000001);
+        b.putShort((short) 49152).putShort((short) 4789).putShort((short) (8 + payload.length)).putShort((short) 0);
+        return b.put(payload).array();
+    }
+
+    /**
      * Lays out a handed-over block at {@code base} as the kernel fills a SOCK_DGRAM ring: one
      * frame per IP packet in {@code packets} (each from its IP header on), stamped {@code nanos[i]},
      * of kind {@code kinds[i]} ({@link #PACKET_HOST}, ...), cut to {@code snaplen} bytes where it
