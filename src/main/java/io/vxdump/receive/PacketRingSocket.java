@@ -88,15 +88,10 @@ final class PacketRingSocket extends LoopReader {
         this.frames = new RingBlocks(ring, local.getAddress(), encapsulation == Encapsulation.GENEVE, received);
     }
 
-    /** Why rings cannot be had here (no JNA), or null. */
-    static String unavailableReason() {
-        return PacketCalls.unavailableReason();
-    }
-
     /**
      * The port bound at {@code at} by a drop-all UDP socket, and a ring of about {@code ringBytes}
-     * (whole blocks, at least 8; see {@link #blockSize}) on the interface that holds {@code at} (every interface for a
-     * wildcard address), registered with {@code loop} but not yet read.
+     * (whole blocks, at least 8; see {@link #blockSize}) on the interface that holds {@code at}
+     * (every interface for a wildcard address), registered with {@code loop} but not yet read.
      *
      * @param fanout the fanout group to join, or 0 to make a new one (read it back with {@link #fanoutGroup})
      */
@@ -289,13 +284,11 @@ final class PacketRingSocket extends LoopReader {
         return ringBytes;
     }
 
-
     /** No socket whose kernel drop counter is ours: the UDP socket drops everything by design. */
     @Override
     public int descriptor() {
         return -1;
     }
-
 
     /** The ring's size is fixed when it is made. */
     @Override
