@@ -124,6 +124,41 @@ class PacketRingIT {
         assertRecords(out, 31, frames, 0, Long.MAX_VALUE / 2);
     }
 
+    /**
+     * A datagram longer than the link's MTU leaves the sender in IP fragments; the socket path gets
+     * it reassembled by the kernel, and so must the ring (the fanout group's DEFRAG flag): written
+     * whole, not cut to its first fragment. In a namespace whose loopback has Ethernet's MTU.
+     */
+    @Test
+    void aFragmentedDatagramIsReadWhole() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "network namespaces need root");
+        String ns = "vxring" + ProcessHandle.current().pid();
+        Requirements.sh("ip", "netns", "del", ns);
+        Requirements.require(Requirements.sh("ip", "netns", "add", ns) == 0, "cannot create a network namespace");
+        try {
+            assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "mtu", "1500", "up"));
+            Path out = dir.resolve("out");
+            DaemonProcess d = DaemonProcess.start(dir, List.of("ip", "netns", "exec", ns), "--receive-path", "ring",
+                    "--listen", "127.0.0.1:0", "--threads", "1", "--output", out.toString());
+            byte[] frame = Frames.sized(4000, 7);
+            Path datagram = dir.resolve("datagram");
+            java.nio.file.Files.write(datagram, Frames.vxlan(41, frame));
+            try (d) {
+                // One write of 4,008 bytes: the kernel sends it as three IPv4 fragments.
+                assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "bash", "-c",
+                        "cat " + datagram + " > /dev/udp/127.0.0.1/" + d.address().getPort()));
+                Thread.sleep(500);
+                assertEquals(0, d.terminate(10));
+            }
+            Map<String, Long> t = d.totals();
+            assertEquals(1L, t.get("received"), t.toString());
+            assertEquals(1L, t.get("written"), t.toString());
+            assertRecords(out, 41, List.of(frame), 0, Long.MAX_VALUE / 2);
+        } finally {
+            Requirements.sh("ip", "netns", "del", ns);
+        }
+    }
+
     @Test
     void withoutCapNetRawTheStartFailsWithOneLine() throws Exception {
         Requirements.require("root".equals(System.getProperty("user.name")), "dropping a capability needs root");
