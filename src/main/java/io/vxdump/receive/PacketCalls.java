@@ -20,7 +20,6 @@ final class PacketCalls {
     static final int PACKET_STATISTICS = 6;
     static final int PACKET_VERSION = 10;
     static final int PACKET_FANOUT = 18;
-    static final int PACKET_IGNORE_OUTGOING = 23;
     static final int TPACKET_V3 = 2;
     static final int PROT_READ_WRITE = 3;
     static final int MAP_SHARED = 1;

@@ -46,15 +46,23 @@ final class PacketRingSocket extends LoopReader {
     static final long DEFAULT_RING = 64L << 20;
     /** The smallest block: a ring smaller than 8 blocks of {@link #BLOCK_SIZE} has 8 smaller ones. */
     static final int MIN_BLOCK = 4 << 10;
-    /** A block with anything in it is handed over after this long: the most a quiet packet waits. */
-    static final int RETIRE_MILLIS = 8;
+    /**
+     * A block with anything in it is handed over after this long: the most a quiet packet waits.
+     * {@code -Dvxdump.ring.retire-millis} changes it (the tests' way to hold a block open until a
+     * stop, which must still read it).
+     */
+    static final int RETIRE_MILLIS = Integer.getInteger("vxdump.ring.retire-millis", 8);
     /** Blocks read per wake-up before the loop's timers and tasks get their turn. */
     static final int MAX_BLOCKS = 16;
     /** Blocks read before a watermark. */
     static final int DRAIN_BLOCKS = 256;
     private static final int PACKET_FANOUT_HASH = 0;
     private static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
-    /** The group's own hook is what the kernel consults: the socket's PACKET_IGNORE_OUTGOING does not reach it. */
+    /**
+     * Sent packets never reach the group (the socket's own PACKET_IGNORE_OUTGOING does not reach a
+     * group's hook). Needed for fragments on loopback: without it the group reassembles the sent
+     * copies, which the filter then refuses, and the received ones are duplicates to it.
+     */
     private static final int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     private static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
 
@@ -129,9 +137,6 @@ final class PacketRingSocket extends LoopReader {
             long va = io.netty.util.internal.PlatformDependent.directBufferAddress(v);
             v.putInt(0, PacketCalls.TPACKET_V3);
             check(PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_VERSION, va, 4), "PACKET_VERSION");
-            v.putInt(0, 1);
-            check(PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_IGNORE_OUTGOING, va, 4),
-                    "PACKET_IGNORE_OUTGOING");
             int frame = Math.min(2048, blockSize);
             // struct tpacket_req3: block size, block count, frame size, frame count, retire timeout, priv, features
             v.putInt(0, blockSize).putInt(4, blockCount).putInt(8, frame).putInt(12, blockSize / frame * blockCount)
@@ -146,11 +151,15 @@ final class PacketRingSocket extends LoopReader {
             v.putShort(0, (short) PacketCalls.AF_PACKET).putShort(2, (short) PacketCalls.ETH_P_ALL_NETWORK)
                     .putInt(4, interfaceIndex(bound)).putLong(8, 0).putInt(16, 0);
             check(PacketCalls.bind(fd, va, 20), "bind");
-            int group = fanout != 0 ? fanout : 0;
-            int flags = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG | PACKET_FANOUT_FLAG_IGNORE_OUTGOING
-                    | (fanout == 0 ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
-            v.putInt(0, (group & 0xFFFF) | (flags << 16));
-            check(PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_FANOUT, va, 4), "PACKET_FANOUT");
+            int flags = PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG | (fanout == 0 ? PACKET_FANOUT_FLAG_UNIQUEID : 0);
+            v.putInt(0, (fanout & 0xFFFF) | ((flags | PACKET_FANOUT_FLAG_IGNORE_OUTGOING) << 16));
+            if (PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_FANOUT, va, 4) < 0) {
+                // A kernel before the flag (EINVAL), or a group made without it: the filter refuses
+                // sent packets instead, but fragments sent over loopback then meet their own sent
+                // copies in the group's reassembly (README, "The ring receive path").
+                v.putInt(0, (fanout & 0xFFFF) | (flags << 16));
+                check(PacketCalls.setsockopt(fd, PacketCalls.SOL_PACKET, PacketCalls.PACKET_FANOUT, va, 4), "PACKET_FANOUT");
+            }
             PacketRingSocket s = new PacketRingSocket(sink, fd, address, blockSize, blockCount, loop, encapsulation,
                     received, bound);
             s.register();

@@ -231,21 +231,19 @@ public final class Receiver {
             processor.answerWatermarkRequestsOn(loop);
         }
         for (int i = 0; i < n; i++) {
-            List<java.util.function.BooleanSupplier> own = new ArrayList<>();
+            List<LoopReader> own = new ArrayList<>();
             for (int c = 0; c < sockets.size(); c++) {
-                if (socketThread.get(c) == i && sockets.get(c) instanceof MmsgSocket m) {
-                    own.add(m::readQueued);
-                } else if (socketThread.get(c) == i && sockets.get(c) instanceof PacketRingSocket r) {
-                    own.add(r::readQueued);
+                if (socketThread.get(c) == i && sockets.get(c) instanceof LoopReader r) {
+                    own.add(r);
                 }
             }
             if (!own.isEmpty()) {
                 // Kernel receive times: a watermark must not pass what still waits in the sockets.
-                java.util.function.BooleanSupplier[] mine = own.toArray(java.util.function.BooleanSupplier[]::new);
+                LoopReader[] mine = own.toArray(LoopReader[]::new);
                 processorsPerSocket.get(i).readQueuedBeforeWatermark(() -> {
                     boolean empty = true;
-                    for (java.util.function.BooleanSupplier m : mine) {
-                        empty &= m.getAsBoolean();
+                    for (LoopReader r : mine) {
+                        empty &= r.readQueued();
                     }
                     return empty;
                 });
@@ -432,7 +430,8 @@ public final class Receiver {
             InetSocketAddress loopback = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
             if (settings.path() == io.vxdump.config.ReceivePath.RING) {
                 // The ring's own read loop, compiled before the real ring fills: left to the first
-                // burst, its interpreted start cost a 256 MiB ring ~100,000 drops (bench/README).
+                // burst, its interpreted start cost a 256 MiB ring 8-11 % of a 1400 B load
+                // (bench/README, issue 17 step 8; RingBlocks.warmUp does the rest).
                 socket = openRing((io.netty.channel.EventLoop) group.next(), Encapsulation.VXLAN, new LongCounter(),
                         loopback, WARMUP_RING, 0);
             } else {

@@ -19,6 +19,10 @@ final class RingFilter {
     private static final int RET_K = 0x06;
     /** SKF_AD_OFF + SKF_AD_PROTOCOL: the packet's ethertype (skb->protocol), in host order. */
     private static final int AD_PROTOCOL = 0xFFFFF000;
+    /** SKF_AD_OFF + SKF_AD_PKTTYPE: to this host, sent by it, for another host, ... */
+    private static final int AD_PKTTYPE = 0xFFFFF004;
+    private static final int PACKET_OTHERHOST = 3;
+    private static final int PACKET_OUTGOING = 4;
     private static final int ETH_P_IP = 0x0800;
     private static final int ETH_P_IPV6 = 0x86DD;
     private static final int UDP = 17;
@@ -43,12 +47,16 @@ final class RingFilter {
 
     /**
      * UDP datagrams to {@code port} over IPv4 (not a later fragment: it has no UDP header) or IPv6
-     * (UDP as the first header), for a packet socket of type SOCK_DGRAM, whose packets start at
-     * the network header on every kind of link. tcpdump's {@code udp dst port P} less the
-     * link-layer header.
+     * (UDP as the first header), received by this host, for a packet socket of type SOCK_DGRAM,
+     * whose packets start at the network header on every kind of link. tcpdump's {@code inbound
+     * and udp dst port P} less the link-layer header. Sent packets are refused here as well as by
+     * the fanout group's flag for it, which older kernels lack.
      */
     static RingFilter udpTo(int port) {
         return new RingFilter(new int[][] {
+            {LD_H_ABS, 0, 0, AD_PKTTYPE},       // -3
+            {JEQ_K, 16, 0, PACKET_OUTGOING},    // -2: loopback shows each packet twice → drop
+            {JEQ_K, 15, 0, PACKET_OTHERHOST},   // -1: for another host's address → drop
             {LD_H_ABS, 0, 0, AD_PROTOCOL},      // 0
             {JEQ_K, 0, 4, ETH_P_IPV6},          // 1: IPv6 → 2, else → 6
             {LD_B_ABS, 0, 0, 6},                // 2: next header

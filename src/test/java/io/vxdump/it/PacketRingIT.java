@@ -102,16 +102,18 @@ class PacketRingIT {
     }
 
     /**
-     * The kernel hands a block over only when it is full or 8 ms after its first packet: a stop
-     * right after the last datagram must still read the block being filled, as the socket path
-     * reads what its sockets queued.
+     * The kernel hands a block over only when it is full or a timeout after its first packet: a
+     * stop must still read the block being filled, as the socket path reads what its sockets
+     * queued. The timeout is raised to 1 s so that the stop surely comes while the block is open
+     * (at the default 8 ms the block was handed over before the stop got to the ring, and the test
+     * passed with the stop's read removed).
      */
     @Test
     void aStopRightAfterADatagramStillWritesIt() throws Exception {
         Requirements.require("root".equals(System.getProperty("user.name")), "AF_PACKET rings need CAP_NET_RAW (root)");
         Path out = dir.resolve("out");
-        DaemonProcess d = DaemonProcess.start(dir, "--receive-path", "ring", "--listen", "127.0.0.1:0",
-                "--threads", "1", "--output", out.toString());
+        DaemonProcess d = DaemonProcess.startWithJvmOptions(dir, "-Dvxdump.ring.retire-millis=1000",
+                "--receive-path", "ring", "--listen", "127.0.0.1:0", "--threads", "1", "--output", out.toString());
         List<byte[]> frames = new ArrayList<>();
         try (d; DatagramChannel c = DatagramChannel.open().connect(d.address())) {
             for (int i = 0; i < 20; i++) {

@@ -53,9 +53,20 @@ public final class DaemonProcess implements AutoCloseable {
      * built jar) and waits until it serves.
      */
     public static DaemonProcess start(Path workDir, List<String> prefix, String... args) throws Exception {
+        return start(workDir, prefix, "", args);
+    }
+
+    /** {@link #start(Path, List, String...)} with {@code jvmOptions} (e.g. {@code -Dkey=value}) for the daemon's JVM. */
+    public static DaemonProcess startWithJvmOptions(Path workDir, String jvmOptions, String... args) throws Exception {
+        return start(workDir, List.of(), " " + jvmOptions, args);
+    }
+
+    private static DaemonProcess start(Path workDir, List<String> prefix, String jvmOptions, String[] args)
+            throws Exception {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of("env", "JAVA=" + Path.of(System.getProperty("java.home"), "bin", "java"),
-                "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m" + receivePath(), launcher().toString(), "serve"));
+                "VXDUMP_JAR=" + jar().toAbsolutePath(), "VXDUMP_JAVA_OPTS=-Xmx256m" + receivePath() + jvmOptions,
+                launcher().toString(), "serve"));
         command.addAll(List.of(args));
         return launch(workDir, command);
     }
