@@ -19,8 +19,9 @@ final class ServeOptions {
     String output;
     @Option(names = "--threads", paramLabel = "N", description = "Receive sockets/threads (default: cores, at most 4).")
     String threads;
-    @Option(names = "--receive-path", paramLabel = "socket|ring",
-            description = "Read the listeners' UDP sockets (default), or an AF_PACKET ring (needs CAP_NET_RAW).")
+    @Option(names = "--receive-path", paramLabel = "auto|socket|ring",
+            description = "Read an AF_PACKET ring (needs CAP_NET_RAW), the listeners' UDP sockets, or (auto, the default) "
+                    + "the ring where the process may open one and the sockets otherwise.")
     String receivePath;
     @Option(names = "--writer-threads", paramLabel = "N", description = "Writer threads; sessions are shared out among them (default 1).")
     String writerThreads;

@@ -31,7 +31,7 @@ public final class ConfigBuilder {
     private Path output = Path.of("captures");
     private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
     private long socketBuffer = 64L << 20;
-    private ReceivePath receivePath = ReceivePath.SOCKET;
+    private ReceivePath receivePath = ReceivePath.AUTO;
     private long ringSize = 64L << 20;
     private long burstSize = WriteConfig.AUTO_BURST;
     private int writerThreads = 1;

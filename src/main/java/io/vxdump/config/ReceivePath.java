@@ -4,18 +4,20 @@ import java.util.Locale;
 
 /**
  * How datagrams reach the receive threads ({@code receive.path}): through the listener's UDP
- * socket (the default), or through an AF_PACKET ring the kernel fills in its receive softirq
- * (needs CAP_NET_RAW; see README, "The ring receive path").
+ * socket, through an AF_PACKET ring the kernel fills in its receive softirq (needs CAP_NET_RAW;
+ * see README, "The ring receive path"), or, by default, the ring where the process may open one
+ * and the socket otherwise.
  */
 public enum ReceivePath {
-    SOCKET, RING;
+    AUTO, SOCKET, RING;
 
-    /** {@code socket} or {@code ring}; anything else is an {@link IllegalArgumentException} naming it. */
+    /** {@code auto}, {@code socket} or {@code ring}; anything else is an {@link IllegalArgumentException} naming it. */
     public static ReceivePath parse(String v) {
         return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "auto" -> AUTO;
             case "socket" -> SOCKET;
             case "ring" -> RING;
-            default -> throw new IllegalArgumentException("'" + v + "' is not socket or ring");
+            default -> throw new IllegalArgumentException("'" + v + "' is not auto, socket or ring");
         };
     }
 

@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param listen          where to receive, each with its encapsulation
  * @param threads         receive sockets per listener (and receive threads)
  * @param socketBuffer    SO_RCVBUF to ask for, bytes (with the ring path: the ring's size)
- * @param receivePath     the UDP sockets, or an AF_PACKET ring
+ * @param receivePath     the UDP sockets, an AF_PACKET ring, or auto: the ring where CAP_NET_RAW allows it
  * @param write           staging rings, writer threads, write blocks, direct I/O, open files
  * @param retention       what each session keeps
  * @param storage         what all sessions together keep: the free-space floor, the total size

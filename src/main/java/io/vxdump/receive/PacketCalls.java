@@ -25,6 +25,7 @@ final class PacketCalls {
     static final int MAP_SHARED = 1;
     static final long MAP_FAILED = -1;
     static final int EPERM = 1;
+    static final int EAFNOSUPPORT = 97;
 
     private static final Throwable UNAVAILABLE = load();
 

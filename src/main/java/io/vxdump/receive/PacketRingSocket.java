@@ -97,6 +97,30 @@ final class PacketRingSocket extends LoopReader {
     }
 
     /**
+     * Why this process cannot have a ring, or null if it can: JNA did not load, or the kernel
+     * refused an AF_PACKET socket (no CAP_NET_RAW, or a seccomp filter such as systemd's
+     * {@code RestrictAddressFamilies}). What {@code receive.path: auto} decides by.
+     */
+    static String unavailableReason() {
+        String why = PacketCalls.unavailableReason();
+        if (why != null) {
+            return "JNA did not load: " + why;
+        }
+        int fd = PacketCalls.socket(PacketCalls.AF_PACKET, PacketCalls.SOCK_DGRAM, 0);
+        if (fd < 0) {
+            int errno = PacketCalls.errno();
+            return switch (errno) {
+                case PacketCalls.EPERM -> "no CAP_NET_RAW";
+                case PacketCalls.EAFNOSUPPORT -> "AF_PACKET sockets are not allowed here (EAFNOSUPPORT: a seccomp filter "
+                        + "such as systemd's RestrictAddressFamilies)";
+                default -> "an AF_PACKET socket was refused (errno " + errno + ")";
+            };
+        }
+        PacketCalls.close(fd);
+        return null;
+    }
+
+    /**
      * The port bound at {@code at} by a drop-all UDP socket, and a ring of about {@code ringBytes}
      * (whole blocks, at least 8; see {@link #blockSize}) on the interface that holds {@code at}
      * (every interface for a wildcard address), registered with {@code loop} but not yet read.

@@ -9,6 +9,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vxdump.config.Listener;
+import io.vxdump.config.ReceivePath;
 import io.vxdump.metrics.LongCounter;
 import io.vxdump.packet.Encapsulation;
 import java.net.InetSocketAddress;
@@ -43,8 +44,9 @@ public final class Receiver {
      * {@code -Dvxdump.receive=netty} reads with Netty's datagram channel even where our own
      * recvmmsg ({@link MmsgSocket}) loads: the fallback path, on purpose (comparisons);
      * {@code nojna} makes the JNA binding count as unavailable, the path of a machine where it
-     * cannot load (tests); {@code ring} reads through AF_PACKET rings whatever {@code receive.path}
-     * says (the build's third integration-test run).
+     * cannot load (tests), and both make {@code receive.path: auto} take the socket path;
+     * {@code ring} and {@code socket} take that path whatever {@code receive.path} says (the
+     * build's integration-test runs).
      */
     static final String RECEIVE_PROPERTY = "vxdump.receive";
 
@@ -65,11 +67,47 @@ public final class Receiver {
     /** Our own recvmmsg reads the sockets (else Netty's channel): decided once, at the first bind. */
     private boolean ownRecvmmsg;
 
+    /** The path taken: {@code receive.path}, or what {@code auto} found at the first bind; never AUTO once the group is open. */
+    private ReceivePath path;
+    /** Why {@code auto} took {@link #path}, for the start-up line; null when the configuration named it. */
+    private String pathWhy;
+
     public Receiver(ReceiveSettings settings) {
-        this.settings = "ring".equals(System.getProperty(RECEIVE_PROPERTY))
-                ? new ReceiveSettings(settings.listeners(), settings.threads(), settings.socketBuffer(),
-                        io.vxdump.config.ReceivePath.RING)
-                : settings;
+        this.settings = settings;
+    }
+
+    /**
+     * The path to take: one forced by {@code -Dvxdump.receive}, the configured one, or for
+     * {@code auto} the ring where this process may open one. The ring takes the kernel's copy off
+     * the receive thread (bench/README, issue 17 step 8), so it is the one to have where allowed;
+     * the socket path is what every unprivileged process has.
+     */
+    private ReceivePath choosePath() {
+        String forced = System.getProperty(RECEIVE_PROPERTY);
+        if ("ring".equals(forced)) {
+            return ReceivePath.RING;
+        }
+        if ("socket".equals(forced)) {
+            return ReceivePath.SOCKET;
+        }
+        if (settings.path() != ReceivePath.AUTO) {
+            return settings.path();
+        }
+        if ("netty".equals(forced) || "nojna".equals(forced)) {
+            pathWhy = "-D" + RECEIVE_PROPERTY + "=" + forced;
+            return ReceivePath.SOCKET;
+        }
+        if (transport != Transport.EPOLL) {
+            pathWhy = "no native epoll for a ring";
+            return ReceivePath.SOCKET;
+        }
+        String refused = PacketRingSocket.unavailableReason();
+        if (refused != null) {
+            pathWhy = "no ring, " + refused;
+            return ReceivePath.SOCKET;
+        }
+        pathWhy = "CAP_NET_RAW held";
+        return ReceivePath.RING;
     }
 
     /** How many receive threads (and so session lanes) the settings will give on this machine. */
@@ -103,7 +141,7 @@ public final class Receiver {
             for (int i = 0; i < n; i++) {
                 counts[i] = new LongCounter();
                 ReceiveSocket socket;
-                if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+                if (path == ReceivePath.RING) {
                     PacketRingSocket ring = openRing(loops.get(i % loops.size()), listener.encapsulation(), counts[i],
                             bindTo, settings.socketBuffer(), fanout);
                     fanout = ring.fanoutGroup();
@@ -410,6 +448,7 @@ public final class Receiver {
         if (transport != Transport.EPOLL) {
             LOG.warn("native epoll unavailable ({}); using NIO with one socket", Transport.epollUnavailableReason());
         }
+        path = choosePath();
         // Whether JNA loads (~170 ms of the start) is learnt after the bind, on a thread of its own:
         // the sockets are bound as ours, and become Netty channels at start() if it did not.
         ownRecvmmsg = transport == Transport.EPOLL && !"netty".equals(System.getProperty(RECEIVE_PROPERTY));
@@ -428,7 +467,7 @@ public final class Receiver {
         ReceiveSocket socket;
         try {
             InetSocketAddress loopback = new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0);
-            if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+            if (path == ReceivePath.RING) {
                 // The ring's own read loop, compiled before the real ring fills: left to the first
                 // burst, its interpreted start cost a 256 MiB ring 8-11 % of a 1400 B load
                 // (bench/README, issue 17 step 8; RingBlocks.warmUp does the rest).
@@ -572,10 +611,15 @@ public final class Receiver {
     }
 
     public String transportName() {
+        String how = pathName();
+        return pathWhy == null ? how : how + " (receive.path auto: " + pathWhy + ")";
+    }
+
+    private String pathName() {
         if (transport != Transport.EPOLL) {
             return "nio";
         }
-        if (settings.path() == io.vxdump.config.ReceivePath.RING) {
+        if (path == ReceivePath.RING) {
             long bytes = sockets.isEmpty() || !(sockets.get(0) instanceof PacketRingSocket r) ? 0 : r.ringBytes();
             return "epoll, AF_PACKET TPACKET_V3 ring of " + (bytes >> 20) + " MiB per socket (fanout, the port held by a "
                     + "drop-all UDP socket), kernel receive timestamps";

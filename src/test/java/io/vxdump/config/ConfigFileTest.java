@@ -20,7 +20,7 @@ class ConfigFileTest {
     static final String EXAMPLE = """
             listen: 0.0.0.0:4789                           # or a list: [0.0.0.0:4789, "geneve:0.0.0.0:6081"]
             output: /var/lib/vxdump/captures
-            receive: {threads: 2, socket-buffer: 64MiB, path: socket}   # socket-buffer: SO_RCVBUF asked for; path: socket or ring (below)
+            receive: {threads: 2, socket-buffer: 64MiB, path: auto}     # socket-buffer: SO_RCVBUF asked for (ring: its size); path: auto, socket or ring (below)
             staging: {ring-size: 64MiB, burst-size: auto}  # per receive thread and writer; see "Memory and loss"
             live: {max-watchers: 4}                         # socket: <output>/live.socket by default, an absolute path, or off
             writer: {threads: 1, buffer-memory: 64MiB, block-size: 512KiB, direct-io: auto, max-open-files: auto, sync-interval: 100ms}
@@ -53,7 +53,7 @@ class ConfigFileTest {
         assertEquals(Path.of("/var/lib/vxdump/captures"), c.output());
         assertEquals(2, c.threads());
         assertEquals(64L << 20, c.socketBuffer());
-        assertEquals(ReceivePath.SOCKET, c.receivePath());
+        assertEquals(ReceivePath.AUTO, c.receivePath());
         assertEquals(new WriteConfig(64L << 20, WriteConfig.AUTO_BURST, 1, 64L << 20, 512 << 10, io.vxdump.pcap.WriteMode.Choice.AUTO, 0,
                 100), c.write());
         assertEquals(128L << 20, c.rotation().maxBytes());
@@ -110,7 +110,7 @@ class ConfigFileTest {
             output: /x\\noutput: /y                         | :2: output: given twice
             listen: [unclosed                                | :1:18: not valid YAML
             writer: {direct-io: sometimes}                   | :1: writer.direct-io: 'sometimes' is not auto, on or off
-            receive: {path: xdp}                             | :1: receive.path: 'xdp' is not socket or ring
+            receive: {path: xdp}                             | :1: receive.path: 'xdp' is not auto, socket or ring
             writer: {block-size: 100KiB}                     | :1: writer.block-size: '100KiB' is not a multiple of 64KiB
             writer: {threads: 0}                             | :1: writer.threads: 0 is not in 1..16
             writer: {max-open-files: 3}                      | :1: writer.max-open-files: 3 is not in 16..1048576

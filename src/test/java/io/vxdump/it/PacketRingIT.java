@@ -173,6 +173,109 @@ class PacketRingIT {
         assertTrue(!r.getValue().contains("\tat "), "no stack trace: " + r.getValue());
     }
 
+    /**
+     * {@code receive.path: auto}, the default: the ring as root, the sockets once CAP_NET_RAW is
+     * dropped; the start-up line says which and why, and both write what they are sent.
+     */
+    @Test
+    void autoTakesTheRingWithCapNetRawAndTheSocketsWithout() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "dropping a capability needs root");
+        String forced = System.getProperty("vxdump.it.receive", "");
+        boolean ringAsRoot = forced.isBlank() || forced.equals("ring");
+        for (boolean capNetRaw : new boolean[] {true, false}) {
+            Path out = dir.resolve("out-" + capNetRaw);
+            List<String> prefix = capNetRaw ? List.of()
+                    : List.of("setpriv", "--bounding-set", "-net_raw", "--inh-caps", "-net_raw");
+            DaemonProcess d = DaemonProcess.start(dir, prefix, "--listen", "127.0.0.1:0", "--threads", "1",
+                    "--output", out.toString());
+            try (d) {
+                String line = d.log().lines().filter(l -> l.contains("Daemon: receive: ")).findFirst().orElseThrow();
+                if (capNetRaw && ringAsRoot) {
+                    assertTrue(line.contains("receive: epoll, AF_PACKET TPACKET_V3 ring")
+                            && line.contains("(receive.path auto: CAP_NET_RAW held)"), line);
+                } else if (!capNetRaw && forced.isBlank()) {
+                    assertTrue(line.contains("receive: epoll, own recvmmsg")
+                            && line.contains("(receive.path auto: no ring, no CAP_NET_RAW)"), line);
+                } else {
+                    assertTrue(!line.contains("AF_PACKET") && line.contains("(receive.path auto: -Dvxdump.receive="), line);
+                }
+                List<byte[]> frames = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    frames.add(Frames.sized(100 + i, i));
+                }
+                List<byte[]> datagrams = new ArrayList<>();
+                for (byte[] f : frames) {
+                    datagrams.add(Frames.vxlan(43, f));
+                }
+                d.send(datagrams);
+                assertEquals(0, d.terminate(10));
+                Map<String, Long> t = d.totals();
+                assertEquals(50L, t.get("written"), t.toString());
+                assertRecords(out, 43, frames, 0, Long.MAX_VALUE / 2);
+            }
+        }
+    }
+
+    /**
+     * The drop-all socket that holds the port counts each datagram in the namespace's Udp InErrors;
+     * deploy/vxdump-ring.nft (README) drops them in netfilter's raw prerouting instead, after the
+     * ring has them: the counter stays flat and every datagram is still written.
+     */
+    @Test
+    void theShippedNftRuleKeepsUdpInErrorsFlatAndTheRingStillWritesEveryDatagram() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "network namespaces need root");
+        Requirements.requireProgram("nft", "nftables");
+        String ns = "vxnft" + ProcessHandle.current().pid();
+        Requirements.sh("ip", "netns", "del", ns);
+        Requirements.require(Requirements.sh("ip", "netns", "add", ns) == 0, "cannot create a network namespace");
+        try {
+            assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up"));
+            Path out = dir.resolve("out");
+            DaemonProcess d = DaemonProcess.start(dir, List.of("ip", "netns", "exec", ns), "--receive-path", "ring",
+                    "--listen", "127.0.0.1:4789", "--threads", "1", "--output", out.toString());
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                frames.add(Frames.sized(80 + i, i));
+            }
+            Path datagrams = dir.resolve("datagrams");
+            java.nio.file.Files.createDirectories(datagrams);
+            for (int i = 0; i < frames.size(); i++) {
+                java.nio.file.Files.write(datagrams.resolve(String.format("%03d", i)), Frames.vxlan(45, frames.get(i)));
+            }
+            // One socket, one cat (one write, one datagram) per file, in order.
+            String send200 = "exec 3>/dev/udp/127.0.0.1/4789; for f in " + datagrams + "/%s*; do cat $f >&3; done";
+            try (d) {
+                long before = udpInErrors(ns);
+                assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "bash", "-c", send200.formatted("[01]")));
+                long without = udpInErrors(ns) - before;
+                Path rule = Path.of("deploy/vxdump-ring.nft").toAbsolutePath();
+                assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "nft", "-f", rule.toString()));
+                assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "nft", "-f", rule.toString()), "loaded again");
+                long mid = udpInErrors(ns);
+                assertEquals(0, Requirements.sh("ip", "netns", "exec", ns, "bash", "-c", send200.formatted("[23]")));
+                long with = udpInErrors(ns) - mid;
+                Thread.sleep(300);
+                assertEquals(0, d.terminate(10));
+                assertEquals(200, without, "without the rule every datagram is an Udp InError");
+                assertEquals(0, with, "with it none is");
+            }
+            Map<String, Long> t = d.totals();
+            assertEquals(400L, t.get("written"), t.toString());
+            assertRecords(out, 45, frames, 0, Long.MAX_VALUE / 2);
+        } finally {
+            Requirements.sh("ip", "netns", "del", ns);
+        }
+    }
+
+    private static long udpInErrors(String ns) throws Exception {
+        Process p = new ProcessBuilder("ip", "netns", "exec", ns, "cat", "/proc/net/snmp").redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)
+                .lines().filter(l -> l.startsWith("Udp: ")).toList();
+        p.waitFor();
+        List<String> names = List.of(lines.get(0).split(" "));
+        return Long.parseLong(lines.get(1).split(" ")[names.indexOf("InErrors")]);
+    }
+
     /** The session's records are the frames sent, in order, stamped by the kernel while they were sent. */
     private static void assertRecords(Path out, int vni, List<byte[]> frames, long from, long to) throws Exception {
         List<PcapRecord> records = new ArrayList<>();
