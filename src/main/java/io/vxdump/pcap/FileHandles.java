@@ -24,7 +24,7 @@ final class FileHandles {
     }
 
     /** Called before opening a file for {@code o}: closes the oldest other file if the budget is spent. */
-    void makeRoom(SessionOutput o) {
+    void makeRoom(SessionOutput o, WriterContext ctx) {
         if (open.size() >= budget && !reached) {
             reached = true;
             LOG.warn("{} open files: the budget of this writer is spent; the least recently written files are "
@@ -35,7 +35,7 @@ final class FileHandles {
             if (oldest == null || oldest == o) {
                 return;
             }
-            oldest.closeChannel(this);
+            oldest.closeChannel(ctx);
         }
     }
 

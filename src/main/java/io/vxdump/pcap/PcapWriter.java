@@ -55,7 +55,8 @@ public final class PcapWriter implements Runnable {
         this.outputs = outputs;
         WriteBlocks blocks = new WriteBlocks(blockMemory, blockSize, mode.alignment());
         this.ctx = new WriterContext(mode, blocks, new FileHandles(maxOpenFiles),
-                new WriteFailureGate(settings.directory(), blockSize), finisher, settings);
+                new WriteFailureGate(settings.directory(), blockSize), finisher, settings,
+                new WritesInFlight("vxdump-writer-" + index));
         this.thread = new Thread(this, "vxdump-writer-" + index);
         this.index = index;
     }
@@ -131,6 +132,7 @@ public final class PcapWriter implements Runnable {
                     sinceRelease = 0;
                     merge.release();
                     ctx.now = System.nanoTime();
+                    ctx.io.reap(ctx); // the blocks of finished writes back to the pool
                 }
                 if (ctx.now - lastTick < TICK_NANOS) {
                     continue;
@@ -139,6 +141,7 @@ public final class PcapWriter implements Runnable {
                 ctx.now = System.nanoTime();
                 merge.release();
                 sinceRelease = 0;
+                ctx.io.reap(ctx);
             }
             if (ctx.now - lastTick >= TICK_NANOS) {
                 lastTick = ctx.now;
@@ -165,6 +168,14 @@ public final class PcapWriter implements Runnable {
         }
         for (SessionOutput o : known) {
             o.finish(ctx);
+        }
+        while (ctx.io.awaitAny(ctx)) {
+            // none is left once every file is finished; a write's outcome is never left untaken
+        }
+        try {
+            ctx.io.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         LOG.debug("writer {}: {} writes of {} bytes on average; waited {} times for an idle receive thread",
                 thread.getName(), ctx.writes, ctx.writes == 0 ? 0 : ctx.writeBytes.get() / ctx.writes, waits);

@@ -95,6 +95,8 @@ public final class SessionOutput {
     /** Bytes the run holds that are not in the file. */
     private int runBytes;
     private ByteBuffer[] gather;
+    /** The run being written by an I/O thread while this session fills its next block, or null. */
+    private RunWrite flight;
     // The file's last partial aligned block, kept when the block is given back (direct I/O only),
     // so that borrowing again needs no read.
     private byte[] tail;
@@ -227,7 +229,7 @@ public final class SessionOutput {
             }
             String name = FileNaming.fileName(prefix, firstTimestamp, nextSeq);
             part = directory.resolve(name + FileNaming.PART);
-            ctx.files.makeRoom(this);
+            ctx.files.makeRoom(this, ctx);
             ctx.finisher.opening();
             channel = FileChannel.open(part, ctx.mode.openOptions(true), FileModes.created(part));
             FileModes.restrict(part);
@@ -262,6 +264,9 @@ public final class SessionOutput {
      * partial block is read back into it first, so that it can be rewritten whole.
      */
     private boolean borrowBlock(WriterContext ctx) {
+        if (!settle(ctx)) {
+            return false;
+        }
         WriteBlocks.Block b = ctx.blocks.take(this, ctx);
         if (b == null) {
             return false;
@@ -331,7 +336,7 @@ public final class SessionOutput {
 
     private void ensureChannel(WriterContext ctx) throws IOException {
         if (channel == null) {
-            ctx.files.makeRoom(this);
+            ctx.files.makeRoom(this, ctx);
             ctx.finisher.opening();
             channel = FileChannel.open(partPath, ctx.mode.openOptions(false));
             ctx.files.opened(this, true);
@@ -341,8 +346,9 @@ public final class SessionOutput {
     }
 
     /** Closes the file descriptor to stay within the budget; the file stays open for writing. */
-    void closeChannel(FileHandles files) {
-        files.closed(this);
+    void closeChannel(WriterContext ctx) {
+        settle(ctx);
+        ctx.files.closed(this);
         if (channel != null) {
             try {
                 channel.close();
@@ -353,10 +359,24 @@ public final class SessionOutput {
         }
     }
 
-    /** Writes the first block-size bytes and moves the record that spilled past them to the front. */
+    /**
+     * Writes the first block-size bytes (and the run before them) and moves the record that
+     * spilled past them to the front: handed to an I/O thread where runs are allowed and a spare
+     * block can take the spill, else here and now.
+     */
     private void writeFullBlock(WriterContext ctx) {
+        if (!settle(ctx)) {
+            return; // the write before failed: the file was cut back, what was pending is counted lost
+        }
         int blockSize = ctx.blocks.blockSize();
         int from = (int) ctx.mode.alignDown(writtenInBlock);
+        if (ctx.runs) {
+            WriteBlocks.Block next = ctx.blocks.spare();
+            if (next != null) {
+                handOver(ctx, from, next);
+                return;
+            }
+        }
         if (!writeRange(ctx, from, blockSize)) {
             return;
         }
@@ -381,8 +401,98 @@ public final class SessionOutput {
         writtenInBlock = 0;
     }
 
+    /**
+     * Hands the run and the full block to an I/O thread and goes on in {@code next}, a spare block
+     * that takes the record spilled past the full one. The records stay pending until the write is
+     * done ({@link #writeDone}); the blocks stay lent, as spares, until then.
+     */
+    private void handOver(WriterContext ctx, int from, WriteBlocks.Block next) {
+        if (!ctx.gate.allowed(ctx.now)) {
+            ctx.blocks.giveBackSpare(next);
+            failPending(ctx); // writes are failing (disk full): what waits here is lost, and counted
+            return;
+        }
+        try {
+            ensureChannel(ctx);
+        } catch (IOException e) {
+            ctx.blocks.giveBackSpare(next);
+            ctx.gate.failed("writing " + partPath, e, ctx.now);
+            failPending(ctx);
+            return;
+        }
+        int blockSize = ctx.blocks.blockSize();
+        if (flight == null) {
+            flight = new RunWrite(ctx.blocks.runBlocks() + 1);
+            flight.owner = this;
+        }
+        RunWrite w = flight;
+        int count = 0;
+        for (int i = 0; i < runLength; i++) {
+            w.blocks[count] = run[i];
+            w.gather[count++] = run[i].nio.limit(blockSize).position(i == 0 ? runFrom : 0);
+            run[i] = null;
+        }
+        w.blocks[count] = block;
+        w.gather[count++] = block.nio.limit(blockSize).position(from);
+        w.count = count;
+        w.position = runLength > 0 ? blockStart - (long) runLength * blockSize + runFrom : blockStart + from;
+        w.channel = channel;
+        int spill = fill - blockSize;
+        // The record that crosses the end is in the file only once the next block is.
+        w.packets = spill > 0 ? pendingPackets - 1 : pendingPackets;
+        w.recordBytes = spill > 0 ? pendingBytes - lastRecordLength : pendingBytes;
+        ctx.writes++;
+        ctx.writeBytes.add(runBytes + blockSize - from);
+        if (spill > 0) {
+            next.buf.setBytes(0, block.buf, blockSize, spill);
+        }
+        unwrittenSince = spill > 0 ? ctx.now | 1 : 0;
+        block = next; // the session keeps its holder's place; the full block is a spare until written
+        blockStart += blockSize;
+        fill = spill;
+        writtenInBlock = 0;
+        runLength = 0;
+        runBytes = 0;
+        runFrom = 0;
+        ctx.io.submit(w);
+    }
+
+    /**
+     * Waits for this session's write in flight, if any, and takes its outcome: before anything
+     * else touches the file or its descriptor. False if it failed (the file is then cut back and
+     * what was pending counted lost, as for a write made here).
+     */
+    private boolean settle(WriterContext ctx) {
+        return flight == null || !flight.active || ctx.io.await(flight, ctx);
+    }
+
+    /** The write in flight is done (writer thread): its blocks back to the pool, its records committed or lost. */
+    boolean writeDone(WriterContext ctx) {
+        RunWrite w = flight;
+        w.active = false;
+        for (int i = 0; i < w.count; i++) {
+            ctx.blocks.giveBackSpare(w.blocks[i]);
+            w.blocks[i] = null;
+            w.gather[i] = null;
+        }
+        w.channel = null;
+        if (w.error != null) {
+            ctx.gate.failed("writing " + partPath, w.error, ctx.now); // first, so health sees it before the count
+            failPending(ctx);
+            return false;
+        }
+        ctx.gate.succeeded();
+        committed(w.packets, w.recordBytes);
+        pendingPackets -= w.packets;
+        pendingBytes -= w.recordBytes;
+        return true;
+    }
+
     /** Writes what the block holds beyond what is in the file, padded to the alignment. */
     private boolean writePartial(WriterContext ctx) {
+        if (!settle(ctx)) {
+            return false;
+        }
         if (block == null || (fill <= writtenInBlock && runLength == 0)) {
             return true;
         }
@@ -496,7 +606,7 @@ public final class SessionOutput {
     /** Deletes a file that holds no record (its first write failed). */
     private void abandonFile(WriterContext ctx) {
         tailValid = false;
-        closeChannel(ctx.files);
+        closeChannel(ctx);
         returnBlock(ctx);
         try {
             if (partPath != null) {
@@ -642,11 +752,15 @@ public final class SessionOutput {
         if (!open) {
             return;
         }
+        settle(ctx);
+        if (!open) {
+            return; // the write in flight failed and the file held no other record
+        }
         releaseBlock(ctx);
         if (!open) {
             return; // the last write failed and the file held no record
         }
-        closeChannel(ctx.files);
+        closeChannel(ctx);
         ctx.finisher.finish(new FinishedFile(this, partPath, finalPath, size - pendingBytes));
         forgetFile();
     }

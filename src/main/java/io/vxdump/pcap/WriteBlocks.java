@@ -141,6 +141,9 @@ final class WriteBlocks {
         if (b == null && made < limit) {
             b = make();
         }
+        while (b == null && ctx.io.awaitAny(ctx)) {
+            b = free.poll(); // the blocks of a write in flight come back when it is done
+        }
         while (b == null) {
             SessionOutput victim = fullest(taker);
             if (victim == null) {

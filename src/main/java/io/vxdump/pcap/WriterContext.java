@@ -10,6 +10,8 @@ final class WriterContext {
     final FileHandles files;
     final WriteFailureGate gate;
     final FileFinisher finisher;
+    /** Full runs being written by the I/O threads. */
+    final WritesInFlight io;
     /** Replaced whole by a reload (rotation); the writer reads it per record. */
     volatile OutputSettings settings;
     /** System.nanoTime() of the record being written, refreshed by the writer loop. */
@@ -26,8 +28,9 @@ final class WriterContext {
     final io.vxdump.metrics.LongCounter writeBytes = new io.vxdump.metrics.LongCounter();
 
     WriterContext(WriteMode mode, WriteBlocks blocks, FileHandles files, WriteFailureGate gate,
-                  FileFinisher finisher, OutputSettings settings) {
+                  FileFinisher finisher, OutputSettings settings, WritesInFlight io) {
         this.mode = mode;
+        this.io = io;
         this.blocks = blocks;
         this.files = files;
         this.gate = gate;
