@@ -9,14 +9,18 @@ import java.util.concurrent.locks.LockSupport;
  * The writes one writer thread has in flight: full runs of blocks that {@link #THREADS} I/O
  * threads write while the writer goes on copying records into the next blocks. A session has at
  * most one write in flight (its next write, and anything else that touches its file, waits for
- * it), so two sessions' runs reach the disk at once and a request is always queued behind the one
- * being served: on the build VM's virtio disk, 4 MiB direct writes two at a time are 1.3–1.7× as
- * fast as one at a time (fio, bench/README, issue 17 step 9). The writer thread owns this object;
- * the I/O threads see only the queue.
+ * it), so two sessions' runs reach the disk at once, and the writer's copying overlaps the disk's
+ * work. On the build VM's virtio disk fio's 4 MiB direct writes two at a time were 1.3–1.7× as fast
+ * as one at a time in most runs; end to end, a sustained 1400 B load lost 0.4–12 % instead of
+ * 14–19 % in a slow hour and the same as before in a fast one (bench/README, issue 17 step 9). The
+ * writer thread owns this object; the I/O threads see only the queue.
  */
 final class WritesInFlight {
-    /** I/O threads per writer: writes at once to the disk. */
-    static final int THREADS = 2;
+    /**
+     * I/O threads per writer: writes at once to the disk. {@code -Dvxdump.io-threads=N} changes it
+     * for measurements (bench/README, issue 17 step 9: 1, 2 and 4 were within the disk's noise).
+     */
+    static final int THREADS = Math.max(1, Integer.getInteger("vxdump.io-threads", 2));
     private static final RunWrite STOP = new RunWrite(0);
 
     private final String name;
