@@ -84,6 +84,7 @@ public final class PcapWriter implements Runnable {
 
     public void start() {
         wakeup.writer(thread);
+        ctx.io.start();
         thread.start();
     }
 

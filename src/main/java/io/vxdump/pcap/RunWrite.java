@@ -44,8 +44,8 @@ final class RunWrite {
             }
         } catch (IOException e) {
             failed = e;
-        } catch (RuntimeException e) {
-            failed = new IOException(e);
+        } catch (Throwable t) { // never leave the writer waiting for a write that will not end
+            failed = new IOException(t);
         }
         error = failed;
         done = true;

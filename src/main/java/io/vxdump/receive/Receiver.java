@@ -130,6 +130,52 @@ public final class Receiver {
         for (io.netty.util.concurrent.EventExecutor e : group) {
             loops.add((io.netty.channel.EventLoop) e);
         }
+        List<Listener> bound;
+        try {
+            bound = bindListeners(loops, n);
+        } catch (io.vxdump.config.ConfigException e) {
+            if (path != ReceivePath.RING || pathWhy == null) {
+                throw e;
+            }
+            // auto: the probe's socket was granted, but a ring could not be set up (its memory, an
+            // old kernel): read the sockets rather than not start.
+            LOG.warn("receive.path auto: no ring ({}); reading the UDP sockets", e.getMessage());
+            for (ReceiveSocket s : sockets) {
+                s.close();
+            }
+            sockets.clear();
+            socketThread.clear();
+            receivedByListener.clear();
+            path = ReceivePath.SOCKET;
+            pathWhy = "no ring, " + e.getMessage();
+            bound = bindListeners(loops, n);
+        }
+        grantedBuffer = granted();
+        int startup = Math.max(settings.socketBuffer(), STARTUP_BUFFER);
+        if (transport == Transport.EPOLL && settings.socketBuffer() > 0) {
+            try {
+                for (ReceiveSocket s : sockets) {
+                    s.forceReceiveBuffer(startup);
+                }
+                startupWidened = true;
+            } catch (java.io.IOException e) {
+                LOG.debug("no start-up receive buffer ({}): no CAP_NET_ADMIN", e.toString());
+            }
+        }
+        socketInodes = sockets.stream().mapToInt(ReceiveSocket::descriptor).filter(fd -> fd >= 0)
+                .mapToLong(Receiver::socketInode).filter(inode -> inode >= 0).toArray();
+        if (ownRecvmmsg) {
+            // Loading JNA takes ~170 ms of CPU: after the bind, beside the rest of the start.
+            Thread jna = new Thread(Recvmmsg::available, "vxdump-load-jna");
+            jna.setDaemon(true);
+            jna.start();
+        }
+        return bound;
+    }
+
+    /** One socket (or ring) per receive thread for each listener, on the path chosen. */
+    private List<Listener> bindListeners(List<io.netty.channel.EventLoop> loops, int n)
+            throws InterruptedException, java.io.IOException, io.vxdump.config.ConfigException {
         List<Listener> bound = new ArrayList<>();
         for (Listener listener : settings.listeners()) {
             InetSocketAddress bindTo = listener.address();
@@ -158,26 +204,6 @@ public final class Receiver {
             Listener b = listener.at(bindTo);
             bound.add(b);
             receivedByListener.put(b, counts);
-        }
-        grantedBuffer = granted();
-        int startup = Math.max(settings.socketBuffer(), STARTUP_BUFFER);
-        if (transport == Transport.EPOLL && settings.socketBuffer() > 0) {
-            try {
-                for (ReceiveSocket s : sockets) {
-                    s.forceReceiveBuffer(startup);
-                }
-                startupWidened = true;
-            } catch (java.io.IOException e) {
-                LOG.debug("no start-up receive buffer ({}): no CAP_NET_ADMIN", e.toString());
-            }
-        }
-        socketInodes = sockets.stream().mapToInt(ReceiveSocket::descriptor).filter(fd -> fd >= 0)
-                .mapToLong(Receiver::socketInode).filter(inode -> inode >= 0).toArray();
-        if (ownRecvmmsg) {
-            // Loading JNA takes ~170 ms of CPU: after the bind, beside the rest of the start.
-            Thread jna = new Thread(Recvmmsg::available, "vxdump-load-jna");
-            jna.setDaemon(true);
-            jna.start();
         }
         return bound;
     }

@@ -84,6 +84,7 @@ class PackageIT {
                 "-rw-r--r-- root/root .* ./usr/lib/systemd/system/vxdump.service", "-rw-r--r-- root/root .* ./usr/lib/sysctl.d/60-vxdump.conf",
                 "-rw-r----- root/root .* ./etc/vxdump/vxdump.yaml", "./usr/share/doc/vxdump/copyright",
                 "./usr/share/doc/vxdump/vxdump-alerts.yml", "./usr/share/doc/vxdump/vxdump-dashboard.json",
+                "./usr/share/doc/vxdump/vxdump-ring.nft",
                 "./usr/share/doc/vxdump/README.md", "./usr/share/doc/vxdump/CHANGELOG.md")) {
             String regex = entry.replace(".", "\\.").replace("\\.*", ".*");
             assertTrue(Pattern.compile("(?m)" + (entry.startsWith("-") ? "^" : " ") + regex + "$").matcher(contents).find(),

@@ -217,6 +217,39 @@ class PacketRingIT {
     }
 
     /**
+     * {@code auto} whose ring cannot be set up after the probe allowed it (here its mapping: the
+     * daemon under an address-space limit that fits the JVM but not a 2,000 MiB ring) reads the
+     * sockets, with a warning, rather than not start; {@code ring} would fail the start.
+     */
+    @Test
+    void autoReadsTheSocketsWhenTheRingCannotBeMapped() throws Exception {
+        Requirements.require("root".equals(System.getProperty("user.name")), "AF_PACKET rings need CAP_NET_RAW (root)");
+        Requirements.requireProgram("prlimit", "util-linux");
+        String forced = System.getProperty("vxdump.it.receive", "");
+        Path config = java.nio.file.Files.writeString(dir.resolve("big-ring.yaml"),
+                "receive: {socket-buffer: 2000MiB}\nstaging: {burst-size: 64MiB}\n");
+        Path out = dir.resolve("out");
+        DaemonProcess d = DaemonProcess.start(dir, List.of("prlimit", "--as=" + (3500L << 20)), "--config", config.toString(),
+                "--listen", "127.0.0.1:0", "--threads", "1", "--output", out.toString());
+        try (d) {
+            String line = d.log().lines().filter(l -> l.contains("Daemon: receive: ")).findFirst().orElseThrow();
+            if (forced.isBlank()) {
+                assertTrue(d.log().contains("receive.path auto: no ring (receive.path: ring: mmap of 2097152000 bytes "
+                        + "failed (errno 12)); reading the UDP sockets"), d.log());
+                assertTrue(line.contains("receive: epoll, own recvmmsg") && line.contains("(receive.path auto: no ring, "
+                        + "receive.path: ring: mmap of"), line);
+            } else {
+                assertTrue(!line.contains("AF_PACKET"), line);
+            }
+            List<byte[]> frames = List.of(Frames.sized(300, 1), Frames.sized(301, 2));
+            d.send(List.of(Frames.vxlan(44, frames.get(0)), Frames.vxlan(44, frames.get(1))));
+            assertEquals(0, d.terminate(10));
+        }
+        assertEquals(2L, d.totals().get("written"), d.totals().toString());
+        assertRecords(out, 44, List.of(Frames.sized(300, 1), Frames.sized(301, 2)), 0, Long.MAX_VALUE / 2);
+    }
+
+    /**
      * The drop-all socket that holds the port counts each datagram in the namespace's Udp InErrors;
      * deploy/vxdump-ring.nft (README) drops them in netfilter's raw prerouting instead, after the
      * ring has them: the counter stays flat and every datagram is still written.
