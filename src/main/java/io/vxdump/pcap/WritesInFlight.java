@@ -104,11 +104,6 @@ final class WritesInFlight {
         return true;
     }
 
-    /** Writes in flight now. */
-    int size() {
-        return flying.size();
-    }
-
     /** Ends the I/O threads once nothing is in flight (the writer's last act). */
     void stop() throws InterruptedException {
         if (threads == null) {
